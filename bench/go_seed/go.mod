@@ -1,0 +1,3 @@
+module ringhttp/bench/go_seed
+
+go 1.23

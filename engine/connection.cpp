@@ -1,0 +1,415 @@
+// A connection's life on its ring: receive queue, request dispatch, closing.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include <ringhttp/status.hpp>
+
+#include "engine/exchange.hpp"
+#include "engine/request_access.hpp"
+#include "engine/worker.hpp"
+
+namespace ringhttp::engine {
+
+namespace {
+
+constexpr std::uint16_t max_queued_buffers = 4;  // per busy connection, before recv pauses
+constexpr std::uint64_t linger_ns = 2'000'000'000;  // a closing peer gets 2 s to read and hang up
+
+// Formats the peer as Go's RemoteAddr: "ip:port", "[ip6]:port"; an
+// IPv4-mapped IPv6 address is shown as plain IPv4.
+std::uint8_t format_peer(int fd, char* out, std::size_t cap) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+    char ip[INET6_ADDRSTRLEN] = {};
+    unsigned port = 0;
+    bool v6 = false;
+    if (ss.ss_family == AF_INET) {
+        const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+        ::inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+        port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+        port = ntohs(a->sin6_port);
+        if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
+            ::inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], ip, sizeof ip);
+        } else {
+            ::inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+            v6 = true;
+        }
+    } else {
+        return 0;
+    }
+    std::size_t n = 0;
+    auto put = [&](std::string_view s) {
+        std::size_t k = std::min(s.size(), cap - n);
+        std::memcpy(out + n, s.data(), k);
+        n += k;
+    };
+    if (v6) put("[");
+    put(ip);
+    put(v6 ? "]:" : ":");
+    char digits[8];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, port);
+    put({digits, static_cast<std::size_t>(end - digits)});
+    return static_cast<std::uint8_t>(n);
+}
+
+}  // namespace
+
+void worker::open_connection(int fd) {
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    std::uint32_t index;
+    if (!free_slots_.empty()) {
+        index = free_slots_.back();
+        free_slots_.pop_back();
+    } else {
+        index = static_cast<std::uint32_t>(conns_.size());
+        conns_.push_back(std::make_unique<connection>());
+    }
+    connection& c = *conns_[index];
+    const std::uint32_t gen = c.gen;
+    c = connection{};
+    c.gen = gen;
+    c.index = index;
+    c.fd = fd;
+    c.remote_len = format_peer(fd, c.remote, sizeof c.remote);
+    ++live_;
+    arm_recv(c);
+}
+
+void worker::enqueue(connection& c, std::uint16_t bid, std::uint32_t len) noexcept {
+    pool_.length(bid) = len;
+    pool_.next(bid) = buffer_pool::none;
+    if (c.rq_tail == buffer_pool::none) {
+        c.rq_head = c.rq_tail = bid;
+        c.rq_off = 0;
+    } else {
+        pool_.next(c.rq_tail) = bid;
+        c.rq_tail = bid;
+    }
+    ++c.rq_count;
+}
+
+std::string_view worker::peek(connection& c) noexcept {
+    if (c.asm_ != nullptr && c.asm_->off < c.asm_->len)
+        return {c.asm_->data + c.asm_->off, c.asm_->len - c.asm_->off};
+    if (c.rq_head == buffer_pool::none) return {};
+    return {pool_.data(c.rq_head) + c.rq_off, pool_.length(c.rq_head) - c.rq_off};
+}
+
+void worker::consume(connection& c, std::size_t n) noexcept {
+    if (n == 0) return;
+    if (c.asm_ != nullptr && c.asm_->off < c.asm_->len) {
+        c.asm_->off += static_cast<std::uint32_t>(n);
+        if (c.asm_->off == c.asm_->len && !c.asm_pinned) {
+            std::free(c.asm_);
+            c.asm_ = nullptr;
+        }
+        return;
+    }
+    c.rq_off += static_cast<std::uint32_t>(n);
+    if (c.rq_off < pool_.length(c.rq_head)) return;
+    const std::uint16_t bid = c.rq_head;
+    c.rq_head = pool_.next(bid);
+    if (c.rq_head == buffer_pool::none) c.rq_tail = buffer_pool::none;
+    c.rq_off = 0;
+    --c.rq_count;
+    if (bid != c.pinned) pool_.recycle(bid);
+    if (c.paused && c.rq_count <= max_queued_buffers / 2) want_input(c);
+}
+
+void worker::release_input(connection& c) noexcept {
+    while (c.rq_head != buffer_pool::none) {
+        const std::uint16_t bid = c.rq_head;
+        c.rq_head = pool_.next(bid);
+        pool_.recycle(bid);
+    }
+    c.rq_tail = buffer_pool::none;
+    c.rq_count = 0;
+    c.rq_off = 0;
+    // A pinned buffer no longer in the queue is only referenced by the request.
+    if (c.pinned != buffer_pool::none && c.ex == nullptr) {
+        pool_.recycle(c.pinned);
+        c.pinned = buffer_pool::none;
+    }
+    if (c.asm_ != nullptr && c.ex == nullptr) {
+        std::free(c.asm_);
+        c.asm_ = nullptr;
+        c.asm_pinned = false;
+    }
+}
+
+void worker::on_input(connection& c) {
+    if (c.ex != nullptr) {
+        if (c.ex->waiting() == exchange::wait_kind::body) resume_exchange(c);
+        else if (c.rq_count > max_queued_buffers && !c.paused) {
+            // The handler is not reading: stop receiving and let TCP push back.
+            c.paused = true;
+            pause_recv(c);
+        }
+        return;
+    }
+    if (c.state != connection::phase::open) {
+        advance_close(c);
+        return;
+    }
+    process_requests(c);
+}
+
+void worker::process_requests(connection& c) {
+    while (c.state == connection::phase::open && c.ex == nullptr) {
+        exchange* ex = next_request(c);
+        if (ex == nullptr) break;
+        c.ex = ex;
+        ex->start(c);
+        if (!ex->finished()) {
+            if (c.rq_count > max_queued_buffers && !c.paused && ex->waiting() != exchange::wait_kind::body) {
+                c.paused = true;
+                pause_recv(c);
+            }
+            return;
+        }
+        end_exchange(c);
+    }
+    if (c.state != connection::phase::open || c.ex != nullptr) return;
+    if (c.peer_eof) {
+        // The client sent all it will; a partial request left over is dropped.
+        begin_close(c, false);
+    } else if (c.recv == connection::recv_state::off && !c.starved) {
+        want_input(c);
+    }
+}
+
+exchange* worker::next_request(connection& c) {
+    const std::size_t limit = config_.max_header_bytes + 4096;  // Go allows MaxHeaderBytes + 4096
+    for (;;) {
+        // A head that began in an earlier buffer continues in the assembly:
+        // copy the buffers queued since then into it, once.
+        if (c.asm_ != nullptr && !c.asm_pinned && c.rq_head != buffer_pool::none) {
+            assembly* a = c.asm_;
+            if (a->off > 0) {
+                std::memmove(a->data, a->data + a->off, a->len - a->off);
+                a->len -= a->off;
+                a->off = 0;
+            }
+            while (c.rq_head != buffer_pool::none) {
+                const std::uint16_t bid = c.rq_head;
+                const std::uint32_t n = pool_.length(bid) - c.rq_off;
+                if (a->len + n > a->cap) {
+                    std::uint32_t cap = a->cap;
+                    while (cap < a->len + n) cap *= 2;
+                    auto* grown = static_cast<assembly*>(std::realloc(a, offsetof(assembly, data) + cap));
+                    if (grown == nullptr) {
+                        send_error(c, status_request_header_fields_too_large, "out of memory");
+                        return nullptr;
+                    }
+                    a = c.asm_ = grown;
+                    a->cap = cap;
+                }
+                std::memcpy(a->data + a->len, pool_.data(bid) + c.rq_off, n);
+                a->len += n;
+                c.rq_head = pool_.next(bid);
+                c.rq_off = 0;
+                --c.rq_count;
+                pool_.recycle(bid);
+            }
+            c.rq_tail = buffer_pool::none;
+        }
+        std::string_view view = peek(c);
+        // RFC 9112 §2.2 asks servers to skip an empty line before a request
+        // line, for old clients that send CRLF after a POST body. Like Go, we
+        // skip up to 4 CR or LF bytes after a POST, and nowhere else.
+        while (c.crlf_budget > 0 && !view.empty() && (view[0] == '\r' || view[0] == '\n')) {
+            --c.crlf_budget;
+            consume(c, 1);
+            view = peek(c);
+        }
+        if (view.empty()) return nullptr;
+        c.crlf_budget = 0;
+        const bool in_assembly = c.asm_ != nullptr && view.data() == c.asm_->data + c.asm_->off;
+        head_scanner::result scan = c.scanner.scan(view.data(), view.size(), limit);
+        if (scan.state == head_scanner::status::error) {
+            send_error(c, scan.error.status, scan.error.reason);
+            return nullptr;
+        }
+        if (scan.state == head_scanner::status::need_more) {
+            if (in_assembly) return nullptr;
+            // The head continues in a later buffer: start an assembly with what
+            // we have (the scanner's offsets stay valid, they are relative).
+            std::uint32_t cap = 4096;
+            while (cap < view.size() * 2) cap *= 2;
+            auto* a = static_cast<assembly*>(std::malloc(offsetof(assembly, data) + cap));
+            if (a == nullptr) {
+                send_error(c, status_request_header_fields_too_large, "out of memory");
+                return nullptr;
+            }
+            a->cap = cap;
+            a->len = static_cast<std::uint32_t>(view.size());
+            a->off = 0;
+            std::memcpy(a->data, view.data(), view.size());
+            consume(c, view.size());
+            c.asm_ = a;
+            c.asm_pinned = false;
+            continue;
+        }
+        // A whole head, parsed in place where it lies.
+        exchange* ex = acquire_exchange();
+        request& r = ex->req;
+        parse_error err = parse_head(const_cast<char*>(view.data()), scan.head_len, r, ex->info);
+        if (err) {
+            release_exchange(ex);
+            consume(c, scan.head_len);
+            send_error(c, err.status, err.reason);
+            return nullptr;
+        }
+        // The request views its head where it lies: keep that memory until it ends.
+        if (in_assembly) c.asm_pinned = true;
+        else c.pinned = c.rq_head;
+        consume(c, scan.head_len);
+        detail::request_access::set_remote_addr(r, {c.remote, c.remote_len});
+        return ex;
+    }
+}
+
+void worker::resume_exchange(connection& c) {
+    exchange* ex = c.ex;
+    ex->resume();
+    if (!ex->finished()) return;
+    end_exchange(c);
+    process_requests(c);
+}
+
+void worker::end_exchange(connection& c) {
+    exchange* ex = c.ex;
+    c.ex = nullptr;
+    ++c.requests;
+    const bool close = ex->close_after() || c.broken;
+    c.crlf_budget = ex->req.method() == "POST" ? 4 : 0;
+    release_exchange(ex);
+    // The head's buffer is free once no request views it.
+    if (c.pinned != buffer_pool::none) {
+        if (c.pinned != c.rq_head) pool_.recycle(c.pinned);
+        c.pinned = buffer_pool::none;
+    }
+    if (c.asm_pinned) {
+        c.asm_pinned = false;
+        if (c.asm_->off == c.asm_->len) {
+            std::free(c.asm_);
+            c.asm_ = nullptr;
+        }
+    }
+    if (close) begin_close(c, c.broken);
+    else if (c.state != connection::phase::open) advance_close(c);
+}
+
+void worker::send_error(connection& c, int status, const char* reason) {
+    // Go's format for requests it cannot parse: close-delimited plain text.
+    std::string text = std::to_string(status) + " " + std::string(status_text(status));
+    std::string reply = "HTTP/1.1 " + text +
+                        "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n" + text;
+    if (reason != nullptr && status != status_request_header_fields_too_large) {
+        reply += ": ";
+        reply += reason;
+    }
+    c.out.append(outs_, reply);
+    mark_dirty(c);
+    begin_close(c, false);
+}
+
+void worker::begin_close(connection& c, bool abortive) {
+    if (c.state == connection::phase::dead || c.state == connection::phase::closing) return;
+    if (abortive) c.abortive = true;
+    if (c.state == connection::phase::lingering) {
+        if (abortive) {
+            c.state = connection::phase::closing;
+            advance_close(c);
+        }
+        return;
+    }
+    c.state = connection::phase::draining;
+    // A handler waiting for bytes or for the send window must see the end now.
+    if (abortive && c.ex != nullptr && c.ex->waiting() != exchange::wait_kind::none) {
+        resume_exchange(c);
+        if (c.state == connection::phase::dead || c.state == connection::phase::closing) return;
+    }
+    advance_close(c);
+}
+
+void worker::advance_close(connection& c) {
+    switch (c.state) {
+        case connection::phase::open:
+        case connection::phase::dead:
+            return;
+        case connection::phase::draining:
+            if (c.ex != nullptr) return;
+            if (!c.abortive && !c.broken) {
+                if (!c.out.empty() || c.send_inflight) {
+                    mark_dirty(c);
+                    return;
+                }
+                if (!c.peer_eof) {
+                    // RFC 9112 §9.6: half-close, then read until the client closes
+                    // too, so our last response is not lost to a reset.
+                    ::shutdown(c.fd, SHUT_WR);
+                    c.state = connection::phase::lingering;
+                    release_input(c);
+                    timers_.push({now_ns() + linger_ns, timer_kind::linger, c.index, c.gen});
+                    if (c.recv == connection::recv_state::off && !c.starved) arm_recv(c);
+                    return;
+                }
+            }
+            c.state = connection::phase::closing;
+            break;
+        case connection::phase::lingering:
+            if (!c.peer_eof && !c.abortive) return;
+            c.state = connection::phase::closing;
+            break;
+        case connection::phase::closing:
+            break;
+    }
+    if (c.recv == connection::recv_state::armed) pause_recv(c);
+    if (c.recv != connection::recv_state::off || c.send_inflight) return;
+    ::close(c.fd);
+    c.fd = -1;
+    c.out.clear(outs_);
+    release_input(c);
+    c.state = connection::phase::dead;
+    dead_.push_back(c.index);
+    --live_;
+}
+
+void worker::reap() {
+    for (std::uint32_t index : dead_) {
+        connection& c = *conns_[index];
+        ++c.gen;
+        free_slots_.push_back(index);
+    }
+    dead_.clear();
+}
+
+exchange* worker::acquire_exchange() {
+    if (idle_exchanges_.empty()) {
+        exchanges_.push_back(std::make_unique<exchange>(*this, config_.stack_size));
+        return exchanges_.back().get();
+    }
+    exchange* ex = idle_exchanges_.back();
+    idle_exchanges_.pop_back();
+    return ex;
+}
+
+void worker::release_exchange(exchange* ex) noexcept {
+    ex->reset();
+    idle_exchanges_.push_back(ex);
+}
+
+}  // namespace ringhttp::engine

@@ -1,0 +1,117 @@
+// ringhttp: one request/response exchange, run on its own fiber.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <ringhttp/header.hpp>
+#include <ringhttp/io.hpp>
+#include <ringhttp/request.hpp>
+#include <ringhttp/response_writer.hpp>
+
+#include "engine/chunked_decoder.hpp"
+#include "engine/connection.hpp"
+#include "engine/fiber.hpp"
+#include "engine/http1_parser.hpp"
+
+namespace ringhttp::engine {
+
+class worker;
+
+/// exchange is the server side of one request: the request the handler
+/// reads, its body reader and the response writer, with Go's framing rules.
+/// It owns a fiber on which the handler runs; reads and writes that must wait
+/// for the network suspend that fiber. Exchanges are pooled per ring and
+/// reused request after request, so a warm exchange allocates nothing.
+class exchange final : public response_writer, public body_reader {
+public:
+    enum class wait_kind : std::uint8_t { none, body, send };
+
+    exchange(worker& owner, std::size_t stack_size);
+    exchange(const exchange&) = delete;
+    exchange& operator=(const exchange&) = delete;
+
+    /// The request being served; filled by the parser before start().
+    request req;
+    head_info info;
+    connection* conn = nullptr;
+
+    /// start runs the handler for req on conn until it finishes or waits.
+    void start(connection& c);
+    /// resume continues a waiting exchange (its wait condition may have changed).
+    void resume();
+    /// finished reports whether the handler and the response are done.
+    bool finished() const noexcept { return finished_; }
+    wait_kind waiting() const noexcept { return waiting_; }
+    /// close_after reports whether the connection must close after this response.
+    bool close_after() const noexcept { return close_after_; }
+    /// reset prepares a finished exchange for the next request.
+    void reset() noexcept;
+
+    // response_writer
+    ringhttp::header& header() override;
+    void write_header(int code) override;
+    io_result write(std::string_view data) override;
+    std::error_code flush() override;
+
+    // body_reader
+    io_result read(std::span<char> buf) override;
+
+private:
+    static constexpr std::size_t stage_capacity = 4096;
+    static constexpr std::size_t max_post_handler_read = 256 * 1024;  // Go's maxPostHandlerReadBytes
+
+    worker& owner_;
+    fiber fiber_;
+    wait_kind waiting_ = wait_kind::none;
+    bool finished_ = true;
+
+    // Response state.
+    ringhttp::header header_;
+    ringhttp::header frozen_;  // what header() returns once the status is written
+    int status_ = 0;
+    bool wrote_header_ = false;  // the final status is decided
+    bool committed_ = false;     // the head is in the connection's output
+    bool chunking_ = false;
+    bool close_after_ = false;
+    bool handler_done_ = false;
+    bool is_head_ = false;
+    bool frozen_valid_ = false;
+    bool continue_sent_ = false;
+    bool continue_disabled_ = false;
+    std::int64_t declared_length_ = -1;
+    std::int64_t written_ = 0;
+    std::size_t stage_len_ = 0;
+
+    // Body state.
+    std::int64_t body_left_ = 0;
+    bool body_done_ = false;
+    std::error_code body_error_;
+    chunked_decoder chunked_;
+
+    std::string head_scratch_;  // the serialized head; keeps its capacity
+    char stage_[stage_capacity];
+
+    enum class drain_result : std::uint8_t { complete, too_big, failed };
+
+    void run();
+    void serve_one();
+    void wait(wait_kind k);
+    void finish_response();
+    void commit(std::string_view first_data);
+    void append_body(std::string_view data);
+    void flush_stage();
+    void emit_chunk(std::string_view data);
+    void write_informational(int code);
+    void maybe_send_continue();
+    drain_result drain_body(std::size_t limit);
+    std::error_code writable() const noexcept;
+    void apply_backpressure();
+    io_result read_or_skip(char* dst, std::size_t max, bool send_continue);
+};
+
+}  // namespace ringhttp::engine

@@ -1,0 +1,493 @@
+// The exchange: a handler's request body and response writer, Go's rules.
+#include <charconv>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+#include <ringhttp/status.hpp>
+
+#include "engine/chars.hpp"
+#include "engine/exchange.hpp"
+#include "engine/request_access.hpp"
+#include "engine/sniff.hpp"
+#include "engine/worker.hpp"
+
+namespace ringhttp::engine {
+
+namespace {
+
+// Past this much unsent output a writing handler waits for the socket.
+constexpr std::size_t send_high_water = 64 * 1024;
+
+bool body_allowed(int code) noexcept { return body_allowed_for_status(code); }
+
+// Appends a header's field lines as Go's Header.Write does: invalid names are
+// skipped, values trimmed and any CR or LF in them turned into a space so a
+// handler cannot inject fields.
+void append_fields(std::string& out, const ringhttp::header& h, bool skip_framing) {
+    for (const header_field& f : h) {
+        if (!chars::is_token(f.name)) continue;
+        if (skip_framing && (f.name == "Content-Length" || f.name == "Transfer-Encoding")) continue;
+        out.append(f.name);
+        out.append(": ");
+        std::size_t at = out.size();
+        out.append(chars::trim_ows(f.value));
+        for (std::size_t i = at; i < out.size(); ++i)
+            if (out[i] == '\r' || out[i] == '\n' || out[i] == '\0') out[i] = ' ';
+        out.append("\r\n");
+    }
+}
+
+void append_status_line(std::string& out, bool http11, int code) {
+    out.append(http11 ? "HTTP/1.1 " : "HTTP/1.0 ");
+    char digits[12];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, code);
+    std::string_view num(digits, static_cast<std::size_t>(end - digits));
+    std::string_view text = status_text(code);
+    out.append(num);
+    if (!text.empty()) {
+        out.push_back(' ');
+        out.append(text);
+    } else {
+        out.append(" status code ");
+        out.append(num);
+    }
+    out.append("\r\n");
+}
+
+}  // namespace
+
+exchange::exchange(worker& owner, std::size_t stack_size)
+    : owner_(owner), fiber_(stack_size, [this](fiber&) { run(); }) {}
+
+void exchange::run() {
+    for (;;) {
+        serve_one();
+        finished_ = true;
+        fiber_.yield();
+    }
+}
+
+void exchange::start(connection& c) {
+    conn = &c;
+    finished_ = false;
+    is_head_ = req.method() == "HEAD";
+    body_left_ = info.framing == body_framing::length ? info.content_length : 0;
+    body_done_ = info.framing == body_framing::none;
+    detail::request_access::set_body(req, this);
+    fiber_.resume();
+}
+
+void exchange::resume() { fiber_.resume(); }
+
+void exchange::reset() noexcept {
+    detail::request_access::reset(req);
+    info = head_info{};
+    conn = nullptr;
+    waiting_ = wait_kind::none;
+    header_.clear();
+    frozen_.clear();
+    frozen_valid_ = false;
+    status_ = 0;
+    wrote_header_ = committed_ = chunking_ = close_after_ = handler_done_ = is_head_ = false;
+    continue_sent_ = continue_disabled_ = false;
+    declared_length_ = -1;
+    written_ = 0;
+    stage_len_ = 0;
+    body_left_ = 0;
+    body_done_ = false;
+    body_error_.clear();
+    chunked_.reset();
+}
+
+void exchange::wait(wait_kind k) {
+    waiting_ = k;
+    fiber_.yield();
+    waiting_ = wait_kind::none;
+}
+
+std::error_code exchange::writable() const noexcept {
+    if (conn->broken || conn->abortive) return errc::connection_closed;
+    return {};
+}
+
+void exchange::serve_one() {
+    bool aborted = false;
+    try {
+        if (info.expect_unsupported) {
+            // RFC 9110 §10.1.1: an expectation we cannot meet gets 417 (Go closes too).
+            header_.set("Connection", "close");
+            write_header(status_expectation_failed);
+        } else if (info.asterisk) {
+            // A server-wide OPTIONS * (Go's globalOptionsHandler).
+            header_.set("Content-Length", "0");
+            if (req.content_length() != 0 && drain_body(4096) != drain_result::complete) close_after_ = true;
+        } else {
+            owner_.config().handler->serve_http(*this, req);
+        }
+    } catch (...) {
+        rethrow_if_forced_unwind();
+        aborted = true;
+        try {
+            throw;
+        } catch (const abort_handler&) {
+        } catch (const std::exception& e) {
+            owner_.log("http: panic serving " + std::string(req.remote_addr()) + ": " + e.what());
+        } catch (...) {
+            owner_.log("http: panic serving " + std::string(req.remote_addr()) + ": unknown exception");
+        }
+    }
+    if (aborted) {
+        // Go's rule: no response if nothing went out yet, and the connection
+        // closes. Earlier pipelined responses already queued still go out.
+        stage_len_ = 0;
+        close_after_ = true;
+        return;
+    }
+    try {
+        finish_response();
+    } catch (...) {
+        rethrow_if_forced_unwind();
+        close_after_ = true;
+    }
+}
+
+ringhttp::header& exchange::header() {
+    if (!wrote_header_) return header_;
+    // After the status is written the sent header is fixed: later changes go
+    // to a copy, as with Go's cloned header map.
+    if (!frozen_valid_) {
+        frozen_ = header_;
+        frozen_valid_ = true;
+    }
+    return frozen_;
+}
+
+void exchange::write_header(int code) {
+    if (wrote_header_) {
+        owner_.log("http: superfluous response.WriteHeader call");
+        return;
+    }
+    if (code < 100 || code > 999) throw std::invalid_argument("invalid WriteHeader code " + std::to_string(code));
+    if (code < 101 || code > 199) continue_disabled_ = true;
+    if (code >= 100 && code <= 199 && code != status_switching_protocols) {
+        write_informational(code);
+        return;
+    }
+    wrote_header_ = true;
+    status_ = code;
+    if (std::string_view cl = header_.get("Content-Length"); !cl.empty()) {
+        std::int64_t v = parse_content_length(chars::trim_ows(cl));
+        if (v >= 0) {
+            declared_length_ = v;
+        } else {
+            owner_.log("http: invalid Content-Length of \"" + std::string(cl) + "\"");
+            header_.del("Content-Length");
+        }
+    }
+}
+
+void exchange::write_informational(int code) {
+    if (auto ec = writable()) return;
+    std::string head;
+    append_status_line(head, req.proto_at_least(1, 1), code);
+    append_fields(head, header_, true);
+    head.append("\r\n");
+    conn->out.append(owner_.outs(), head);
+    owner_.mark_dirty(*conn);
+}
+
+void exchange::maybe_send_continue() {
+    if (!info.expect_continue || continue_sent_ || continue_disabled_ || writable()) return;
+    // RFC 9110 §10.1.1: the client waits for this before sending the body;
+    // sent lazily, on the handler's first read, as Go does.
+    continue_sent_ = true;
+    conn->out.append(owner_.outs(), "HTTP/1.1 100 Continue\r\n\r\n");
+    owner_.mark_dirty(*conn);
+}
+
+io_result exchange::write(std::string_view data) {
+    continue_disabled_ = true;
+    if (!wrote_header_) write_header(status_ok);
+    if (data.empty()) return {0, {}};
+    if (!body_allowed(status_)) return {0, errc::body_not_allowed};
+    written_ += static_cast<std::int64_t>(data.size());
+    if (declared_length_ != -1 && written_ > declared_length_) return {0, errc::content_length};
+    if (auto ec = writable()) return {0, ec};
+    if (!committed_) {
+        if (stage_len_ + data.size() <= stage_capacity) {
+            std::memcpy(stage_ + stage_len_, data.data(), data.size());
+            stage_len_ += data.size();
+            return {data.size(), {}};
+        }
+        // The body outgrew the buffer: the head goes out without a length.
+        commit(stage_len_ > 0 ? std::string_view(stage_, stage_len_) : data);
+        flush_stage();
+    }
+    append_body(data);
+    apply_backpressure();
+    if (auto ec = writable()) return {0, ec};
+    return {data.size(), {}};
+}
+
+void exchange::append_body(std::string_view data) {
+    if (is_head_ || writable()) return;  // HEAD: the body is dropped, as in Go
+    if (!chunking_) {
+        conn->out.append(owner_.outs(), data);
+        return;
+    }
+    if (stage_len_ + data.size() <= stage_capacity) {
+        std::memcpy(stage_ + stage_len_, data.data(), data.size());
+        stage_len_ += data.size();
+        return;
+    }
+    flush_stage();
+    if (data.size() >= stage_capacity) {
+        emit_chunk(data);
+    } else {
+        std::memcpy(stage_, data.data(), data.size());
+        stage_len_ = data.size();
+    }
+}
+
+void exchange::flush_stage() {
+    if (stage_len_ == 0) return;
+    std::string_view staged(stage_, stage_len_);
+    stage_len_ = 0;
+    if (is_head_ || writable()) return;
+    if (chunking_) emit_chunk(staged);
+    else conn->out.append(owner_.outs(), staged);
+}
+
+void exchange::emit_chunk(std::string_view data) {
+    char line[24];
+    auto [end, ec] = std::to_chars(line, line + 16, data.size(), 16);
+    end[0] = '\r';
+    end[1] = '\n';
+    conn->out.append(owner_.outs(), {line, static_cast<std::size_t>(end + 2 - line)});
+    conn->out.append(owner_.outs(), data);
+    conn->out.append(owner_.outs(), "\r\n");
+}
+
+void exchange::apply_backpressure() {
+    if (conn->out.bytes() < send_high_water) return;
+    owner_.mark_dirty(*conn);
+    while (conn->out.bytes() >= send_high_water && !writable()) wait(wait_kind::send);
+}
+
+std::error_code exchange::flush() {
+    if (!wrote_header_) write_header(status_ok);
+    if (!committed_) commit(std::string_view(stage_, stage_len_));
+    flush_stage();
+    if (auto ec = writable()) return ec;
+    owner_.mark_dirty(*conn);
+    while (!conn->out.empty() && !writable()) wait(wait_kind::send);
+    return writable();
+}
+
+void exchange::finish_response() {
+    handler_done_ = true;
+    if (!wrote_header_) write_header(status_ok);
+    if (!committed_) commit(std::string_view(stage_, stage_len_));
+    flush_stage();
+    if (chunking_ && !writable()) conn->out.append(owner_.outs(), "0\r\n\r\n");
+    // Go's shouldReuseConnection: a body shorter than its Content-Length
+    // leaves the client waiting for bytes that never come.
+    if (!is_head_ && declared_length_ != -1 && body_allowed(status_) && declared_length_ != written_)
+        close_after_ = true;
+    // Go's body.Close: read what the handler left of the body, up to 256 KiB,
+    // so the connection can carry the next request; else close it.
+    if (!close_after_ && !body_done_ && !body_error_) {
+        if (drain_body(max_post_handler_read) != drain_result::complete) close_after_ = true;
+    }
+    if (body_error_ || conn->broken) close_after_ = true;
+    owner_.mark_dirty(*conn);
+}
+
+void exchange::commit(std::string_view first) {
+    committed_ = true;
+    const bool http11 = req.proto_at_least(1, 1);
+    const std::string_view te = header_.get("Transfer-Encoding");
+    const bool has_te = !te.empty();
+    bool set_length = false;
+    // The handler finished within the buffer: its length is known, even 0. For
+    // HEAD an empty body is ambiguous (the handler may have skipped writing).
+    if (handler_done_ && !has_te && body_allowed(status_) && !header_.has("Content-Length") &&
+        (!is_head_ || !first.empty())) {
+        declared_length_ = static_cast<std::int64_t>(first.size());
+        set_length = true;
+    }
+    bool has_length = declared_length_ != -1;
+
+    std::string_view set_connection;
+    if (info.http10_keep_alive && (is_head_ || has_length || !body_allowed(status_))) {
+        if (!header_.has("Connection")) set_connection = "keep-alive";
+    } else if (!http11 || info.wants_close) {
+        close_after_ = true;
+    }
+    if (header_.get("Connection") == "close") close_after_ = true;
+    // The client asked for 100-continue and the body was not read: its bytes
+    // may or may not follow, so the connection cannot be reused (Go's rule).
+    if (info.expect_continue && !body_done_) close_after_ = true;
+
+    // Read an unread body before the response goes out: some clients send the
+    // whole request before reading and would deadlock (Go issue 15527).
+    if (req.content_length() != 0 && !close_after_ && !body_done_) {
+        drain_result d = drain_result::failed;
+        // A Content-Length body the client cut short by closing counts as read
+        // to its end: the connection is over anyway, and Go sends no
+        // "Connection: close" then (a truncated chunked body does get one).
+        if (body_error_ == errc::unexpected_eof && info.framing == body_framing::length) {
+            d = drain_result::complete;
+        } else if (!body_error_) {
+            if (info.framing == body_framing::length && body_left_ >= static_cast<std::int64_t>(max_post_handler_read))
+                d = drain_result::too_big;
+            else
+                d = drain_body(max_post_handler_read);
+        }
+        if (d != drain_result::complete) close_after_ = true;
+        if (d == drain_result::too_big) {
+            header_.del("Connection");
+            set_connection = "close";
+        }
+    }
+
+    std::string_view content_type;
+    if (body_allowed(status_)) {
+        if (!header_.has("Content-Type") && header_.get("Content-Encoding").empty() && !has_te && !first.empty())
+            content_type = detect_content_type(first);
+    } else {
+        if (status_ == status_not_modified) header_.del("Content-Type");
+        header_.del("Content-Length");
+        header_.del("Transfer-Encoding");
+    }
+    const bool add_date = !header_.has("Date");
+    if (has_length && has_te && !ascii_iequals(te, "identity")) {
+        owner_.log("http: WriteHeader called with both Transfer-Encoding of \"" + std::string(te) +
+                   "\" and a Content-Length of " + std::to_string(declared_length_));
+        header_.del("Content-Length");
+        has_length = set_length = false;
+        declared_length_ = -1;
+    }
+    std::string_view set_te;
+    if (is_head_ || !body_allowed(status_)) {
+        header_.del("Transfer-Encoding");
+    } else if (has_length) {
+        header_.del("Transfer-Encoding");
+    } else if (http11) {
+        if (has_te && te == "identity") {
+            // RFC 9112 §6.3: a response without length ends when the connection does.
+            close_after_ = true;
+            header_.del("Transfer-Encoding");
+        } else {
+            chunking_ = true;
+            set_te = "chunked";
+            if (has_te && te == "chunked") header_.del("Transfer-Encoding");
+        }
+    } else {
+        // HTTP/1.0 has no chunked coding: the body ends with the connection.
+        close_after_ = true;
+        header_.del("Transfer-Encoding");
+    }
+    if (chunking_) {
+        header_.del("Content-Length");
+        set_length = false;
+    }
+    const bool protocol_switch = status_ == status_switching_protocols && header_.has("Upgrade") &&
+                                 has_token(header_.get("Connection"), "upgrade");
+    if (close_after_ && !has_token(header_.get("Connection"), "close") && !protocol_switch) {
+        header_.del("Connection");
+        set_connection = http11 ? "close" : "";
+    }
+    if (writable()) return;
+
+    std::string& head = head_scratch_;
+    head.clear();
+    append_status_line(head, http11, status_);
+    append_fields(head, header_, false);
+    if (add_date) {
+        head.append("Date: ");
+        head.append(owner_.date());
+        head.append("\r\n");
+    }
+    if (set_length) {
+        char digits[24];
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, declared_length_);
+        head.append("Content-Length: ");
+        head.append(digits, static_cast<std::size_t>(end - digits));
+        head.append("\r\n");
+    }
+    if (!content_type.empty()) {
+        head.append("Content-Type: ");
+        head.append(content_type);
+        head.append("\r\n");
+    }
+    if (!set_connection.empty()) {
+        head.append("Connection: ");
+        head.append(set_connection);
+        head.append("\r\n");
+    }
+    if (!set_te.empty()) head.append("Transfer-Encoding: chunked\r\n");
+    head.append("\r\n");
+    conn->out.append(owner_.outs(), head);
+}
+
+io_result exchange::read(std::span<char> buf) {
+    if (buf.empty()) return {0, {}};
+    return read_or_skip(buf.data(), buf.size(), true);
+}
+
+io_result exchange::read_or_skip(char* dst, std::size_t max, bool send_continue) {
+    if (body_done_) return {0, errc::eof};
+    if (body_error_) return {0, body_error_};
+    if (send_continue) maybe_send_continue();
+    for (;;) {
+        std::string_view v = owner_.peek(*conn);
+        if (v.empty()) {
+            if (conn->peer_eof || conn->broken || conn->abortive) {
+                body_error_ = errc::unexpected_eof;
+                return {0, body_error_};
+            }
+            owner_.want_input(*conn);
+            wait(wait_kind::body);
+            continue;
+        }
+        if (info.framing == body_framing::length) {
+            std::size_t n = std::min<std::size_t>({v.size(), max, static_cast<std::size_t>(body_left_)});
+            if (dst != nullptr) std::memcpy(dst, v.data(), n);
+            owner_.consume(*conn, n);
+            body_left_ -= static_cast<std::int64_t>(n);
+            if (body_left_ == 0) body_done_ = true;
+            return {n, {}};
+        }
+        chunked_decoder::result r = chunked_.decode(v, max);
+        // Copy before consume: consuming may hand the buffer back to the kernel.
+        if (r.state == chunked_decoder::status::data && dst != nullptr) std::memcpy(dst, r.data.data(), r.data.size());
+        owner_.consume(*conn, r.consumed);
+        switch (r.state) {
+            case chunked_decoder::status::data: return {r.data.size(), {}};
+            case chunked_decoder::status::done: body_done_ = true; return {0, errc::eof};
+            case chunked_decoder::status::error:
+                // The rest of the stream cannot be framed: never read another request from it.
+                body_error_ = errc::bad_chunked_encoding;
+                close_after_ = true;
+                return {0, body_error_};
+            case chunked_decoder::status::need_more: break;
+        }
+    }
+}
+
+exchange::drain_result exchange::drain_body(std::size_t limit) {
+    std::size_t total = 0;
+    while (!body_done_) {
+        if (total > limit) return drain_result::too_big;
+        io_result r = read_or_skip(nullptr, limit + 1 - total, false);
+        if (r.ec == errc::eof) break;
+        if (r.ec) return drain_result::failed;
+        total += r.n;
+    }
+    return total > limit ? drain_result::too_big : drain_result::complete;
+}
+
+}  // namespace ringhttp::engine

@@ -1,0 +1,186 @@
+// The public server: listeners, ring threads, start and stop.
+#include <ringhttp/server.hpp>
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <ringhttp/errc.hpp>
+#include <ringhttp/serve_mux.hpp>
+
+#include "engine/worker.hpp"
+
+namespace ringhttp {
+
+namespace {
+
+std::error_code last_error() { return {errno, std::system_category()}; }
+
+// Splits "host:port" as Go's net.SplitHostPort does for listening: an empty
+// host means every address; "[v6]:port" for IPv6 literals.
+bool split_host_port(std::string_view addr, std::string& host, std::string& port) {
+    if (addr.empty()) addr = ":http";
+    std::size_t colon = addr.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    std::string_view h = addr.substr(0, colon);
+    if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    host.assign(h);
+    port.assign(addr.substr(colon + 1));
+    return !port.empty();
+}
+
+int open_listener(const addrinfo& ai, bool any_host) {
+    int fd = ::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC, ai.ai_protocol);
+    if (fd < 0) return -1;
+    int one = 1;
+    int zero = 0;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    // Each ring has its own listener on the same port; the kernel spreads
+    // connections among them.
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    // ":port" serves IPv4 too, through IPv4-mapped addresses (as Go does).
+    if (ai.ai_family == AF_INET6 && any_host) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    if (::bind(fd, ai.ai_addr, ai.ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+        int saved = errno;
+        ::close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+}  // namespace
+
+struct server::impl {
+    server_options options;
+    std::vector<int> listeners;
+    std::uint16_t port = 0;
+    std::mutex mu;  // guards workers and closed against close() from other threads
+    std::vector<std::unique_ptr<engine::worker>> workers;
+    bool closed = false;
+
+    ~impl() {
+        for (int fd : listeners) ::close(fd);
+    }
+};
+
+server::server(server_options options) : impl_(std::make_unique<impl>()) {
+    impl_->options = std::move(options);
+    if (impl_->options.threads == 0) impl_->options.threads = 1;
+}
+
+server::~server() {
+    close();
+}
+
+const server_options& server::options() const noexcept { return impl_->options; }
+std::uint16_t server::port() const noexcept { return impl_->port; }
+
+std::error_code server::listen() {
+    if (!impl_->listeners.empty()) return {};
+    std::string host, port;
+    if (!split_host_port(impl_->options.addr, host, port)) return std::make_error_code(std::errc::invalid_argument);
+    const bool any_host = host.empty();
+    addrinfo hints{};
+    hints.ai_family = any_host ? AF_INET6 : AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    addrinfo* res = nullptr;
+    int rc = ::getaddrinfo(any_host ? nullptr : host.c_str(), port.c_str(), &hints, &res);
+    if (rc != 0 && any_host) {
+        hints.ai_family = AF_INET;  // no IPv6 on this host
+        rc = ::getaddrinfo(nullptr, port.c_str(), &hints, &res);
+    }
+    if (rc != 0) return std::make_error_code(std::errc::address_not_available);
+    std::error_code ec;
+    for (unsigned i = 0; i < impl_->options.threads; ++i) {
+        int fd = open_listener(*res, any_host);
+        if (fd < 0) {
+            ec = last_error();
+            break;
+        }
+        impl_->listeners.push_back(fd);
+        if (i == 0) {
+            // With port 0 the kernel picked one: the other rings bind to it too.
+            sockaddr_storage ss{};
+            socklen_t len = sizeof ss;
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+            std::uint16_t p = ss.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
+                                                       : reinterpret_cast<sockaddr_in*>(&ss)->sin_port;
+            impl_->port = ntohs(p);
+            if (res->ai_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(res->ai_addr)->sin6_port = p;
+            else reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_port = p;
+        }
+    }
+    ::freeaddrinfo(res);
+    if (ec) {
+        for (int fd : impl_->listeners) ::close(fd);
+        impl_->listeners.clear();
+    }
+    return ec;
+}
+
+std::error_code server::serve() {
+    if (auto ec = listen()) return ec;
+    const handler* h = impl_->options.handler ? impl_->options.handler.get() : &default_serve_mux();
+    {
+        std::lock_guard lock(impl_->mu);
+        if (impl_->closed) return errc::server_closed;
+        for (int fd : impl_->listeners) {
+            engine::worker_config cfg;
+            cfg.handler = h;
+            cfg.max_header_bytes = impl_->options.max_header_bytes;
+            cfg.stack_size = impl_->options.handler_stack_size;
+            cfg.error_log = &impl_->options.error_log;
+            cfg.listen_fd = fd;
+            impl_->workers.push_back(std::make_unique<engine::worker>(cfg));
+        }
+    }
+    std::vector<std::error_code> results(impl_->workers.size());
+    auto run = [&](std::size_t i) {
+        engine::worker& w = *impl_->workers[i];
+        results[i] = w.init();
+        if (results[i]) {
+            close();  // one ring failed: stop the others too
+            return;
+        }
+        w.run();
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < impl_->workers.size(); ++i) threads.emplace_back(run, i);
+    run(0);
+    for (std::thread& t : threads) t.join();
+    {
+        std::lock_guard lock(impl_->mu);
+        impl_->workers.clear();
+        impl_->closed = true;
+    }
+    for (const std::error_code& ec : results)
+        if (ec) return ec;
+    return errc::server_closed;
+}
+
+std::error_code server::listen_and_serve() {
+    if (auto ec = listen()) return ec;
+    return serve();
+}
+
+void server::close() {
+    std::lock_guard lock(impl_->mu);
+    impl_->closed = true;
+    for (auto& w : impl_->workers) w->stop();
+}
+
+std::error_code listen_and_serve(std::string_view addr, handler_ptr handler) {
+    server srv(server_options{.addr = std::string(addr), .handler = std::move(handler)});
+    return srv.listen_and_serve();
+}
+
+}  // namespace ringhttp

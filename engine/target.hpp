@@ -1,0 +1,22 @@
+// ringhttp: request-target parsing (RFC 9112 §3.2) into a url.
+#pragma once
+
+#include <string_view>
+
+#include <ringhttp/detail/arena.hpp>
+#include <ringhttp/url.hpp>
+
+namespace ringhttp::engine {
+
+/// parse_target splits a request-target into u, in the four forms of RFC
+/// 9112 §3.2: origin ("/p?q"), absolute ("http://h/p?q", u.host set),
+/// authority (CONNECT only, u.host set) and asterisk (OPTIONS only). The
+/// path is decoded, into storage when it holds escapes; raw_path follows Go's
+/// rule. Returns nullptr on success, else the reason for a 400.
+const char* parse_target(std::string_view method, std::string_view target, url& u, detail::arena& storage);
+
+/// valid_host reports whether every byte of a Host value may appear in a
+/// host[:port] (Go's httpguts.ValidHostHeader; deliberately lenient).
+bool valid_host(std::string_view host) noexcept;
+
+}  // namespace ringhttp::engine

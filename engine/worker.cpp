@@ -1,0 +1,370 @@
+// The ring loop and its I/O: accept, recv, send, wake-up, timers.
+#include "engine/worker.hpp"
+
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+#include "engine/exchange.hpp"
+
+namespace ringhttp::engine {
+
+namespace {
+constexpr unsigned sq_entries = 1024;
+constexpr unsigned cq_entries = 16384;
+constexpr std::uint64_t accept_backoff_ns = 100'000'000;    // retry accept 100 ms after EMFILE
+}  // namespace
+
+worker::worker(const worker_config& config) : config_(config) {
+    // Created here, not in init(), so stop() works from the moment the worker exists.
+    wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
+}
+
+worker::~worker() {
+    // Exchanges unwind their fibers first; they may still point at connections.
+    exchanges_.clear();
+    for (auto& c : conns_) {
+        if (c->fd >= 0) ::close(c->fd);
+        c->out.clear(outs_);
+        if (c->asm_ != nullptr) std::free(c->asm_);
+    }
+    pool_.release();
+    if (ring_ready_) io_uring_queue_exit(&ring_);
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+std::uint64_t worker::now_ns() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+void worker::log(std::string_view line) const {
+    if (config_.error_log != nullptr && *config_.error_log) {
+        (*config_.error_log)(line);
+        return;
+    }
+    std::string s(line);
+    s.push_back('\n');
+    std::fwrite(s.data(), 1, s.size(), stderr);
+}
+
+std::error_code worker::init() {
+    io_uring_params params{};
+    params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    params.cq_entries = cq_entries;
+    int rc = io_uring_queue_init_params(sq_entries, &ring_, &params);
+    if (rc == -EINVAL) {
+        // Kernels before 6.1 lack DEFER_TASKRUN; COOP_TASKRUN (5.19) is the next best.
+        params = io_uring_params{};
+        params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN;
+        params.cq_entries = cq_entries;
+        rc = io_uring_queue_init_params(sq_entries, &ring_, &params);
+    }
+    if (rc < 0) return {-rc, std::system_category()};
+    ring_ready_ = true;
+    io_uring_register_ring_fd(&ring_);  // optional: saves an fd lookup per io_uring_enter
+    if (auto ec = pool_.init(&ring_, 0, config_.buffer_size, config_.initial_buffers, config_.max_buffers)) return ec;
+    if (wake_fd_ < 0) return {errno, std::system_category()};
+    return {};
+}
+
+io_uring_sqe* worker::get_sqe() {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    while (sqe == nullptr) {
+        io_uring_submit(&ring_);
+        sqe = io_uring_get_sqe(&ring_);
+    }
+    return sqe;
+}
+
+void worker::stop() noexcept {
+    stop_requested_.store(true, std::memory_order_release);
+    std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void worker::arm_accept() {
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_multishot_accept(sqe, config_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    io_uring_sqe_set_data64(sqe, op_accept);
+    accept_armed_ = true;
+}
+
+void worker::arm_wake() {
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof wake_buf_, 0);
+    io_uring_sqe_set_data64(sqe, op_wake);
+}
+
+void worker::arm_recv(connection& c) {
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = pool_.group();
+    io_uring_sqe_set_data64(sqe, pack(op_recv, c));
+    c.recv = connection::recv_state::armed;
+}
+
+void worker::pause_recv(connection& c) {
+    if (c.recv != connection::recv_state::armed) return;
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_cancel64(sqe, pack(op_recv, c), 0);
+    io_uring_sqe_set_data64(sqe, op_cancel);
+    c.recv = connection::recv_state::cancelling;
+}
+
+void worker::want_input(connection& c) {
+    c.paused = false;
+    if (c.recv == connection::recv_state::off && !c.peer_eof && !c.starved && c.state <= connection::phase::lingering)
+        arm_recv(c);
+}
+
+void worker::mark_dirty(connection& c) noexcept {
+    if (c.dirty) return;
+    c.dirty = true;
+    c.next_dirty = dirty_head_;
+    dirty_head_ = c.index;
+}
+
+void worker::flush_dirty() {
+    while (dirty_head_ != UINT32_MAX) {
+        connection& c = *conns_[dirty_head_];
+        dirty_head_ = c.next_dirty;
+        c.dirty = false;
+        if (!c.send_inflight && !c.out.empty() && c.fd >= 0 && !c.broken) submit_send(c);
+    }
+}
+
+void worker::submit_send(connection& c) {
+    out_buf* b = c.out.head();
+    if (b->next == nullptr) {
+        io_uring_sqe* sqe = get_sqe();
+        io_uring_prep_send(sqe, c.fd, b->data + b->start, b->len - b->start, MSG_NOSIGNAL);
+        io_uring_sqe_set_data64(sqe, pack(op_send, c));
+        c.inflight_bytes = b->len - b->start;
+    } else {
+        send_ctx* ctx;
+        if (idle_send_ctxs_.empty()) {
+            send_ctxs_.push_back(std::make_unique<send_ctx>());
+            ctx = send_ctxs_.back().get();
+        } else {
+            ctx = idle_send_ctxs_.back();
+            idle_send_ctxs_.pop_back();
+        }
+        int n = 0;
+        std::uint32_t total = 0;
+        for (; b != nullptr && n < send_ctx::max_iov; b = b->next, ++n) {
+            ctx->iov[n].iov_base = b->data + b->start;
+            ctx->iov[n].iov_len = b->len - b->start;
+            total += b->len - b->start;
+        }
+        ctx->msg = msghdr{};
+        ctx->msg.msg_iov = ctx->iov;
+        ctx->msg.msg_iovlen = static_cast<std::size_t>(n);
+        io_uring_sqe* sqe = get_sqe();
+        io_uring_prep_sendmsg(sqe, c.fd, &ctx->msg, MSG_NOSIGNAL);
+        io_uring_sqe_set_data64(sqe, pack(op_send, c));
+        c.sctx = ctx;
+        c.inflight_bytes = total;
+    }
+    c.send_inflight = true;
+}
+
+void worker::on_send(connection& c, int res) {
+    c.send_inflight = false;
+    if (c.sctx != nullptr) {
+        idle_send_ctxs_.push_back(c.sctx);
+        c.sctx = nullptr;
+    }
+    if (res < 0) {
+        // EPIPE, ECONNRESET: the client is gone. Writes fail from now on.
+        c.broken = true;
+        c.out.clear(outs_);
+        begin_close(c, true);
+        advance_close(c);
+        return;
+    }
+    c.out.consume(outs_, static_cast<std::size_t>(res));
+    if (!c.out.empty() && !c.broken) submit_send(c);
+    if (c.ex != nullptr && c.ex->waiting() == exchange::wait_kind::send) resume_exchange(c);
+    if (c.state != connection::phase::open) advance_close(c);
+}
+
+void worker::on_accept(const io_uring_cqe& cqe) {
+    if (cqe.res >= 0) {
+        if (stopping_) ::close(cqe.res);
+        else open_connection(cqe.res);
+    } else if (cqe.res != -ECANCELED && !stopping_) {
+        const int err = -cqe.res;
+        log(std::string("http: Accept error: ") + std::strerror(err));
+        if ((err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) && !accept_backoff_) {
+            // Out of descriptors or memory: stop accepting for a moment instead
+            // of spinning; pending connections wait in the listen backlog.
+            accept_backoff_ = true;
+            timers_.push({now_ns() + accept_backoff_ns, timer_kind::accept_backoff, 0, 0});
+            if (cqe.flags & IORING_CQE_F_MORE) {
+                io_uring_sqe* sqe = get_sqe();
+                io_uring_prep_cancel64(sqe, op_accept, 0);
+                io_uring_sqe_set_data64(sqe, op_cancel);
+            }
+        }
+    }
+    if (!(cqe.flags & IORING_CQE_F_MORE)) {
+        accept_armed_ = false;
+        if (!stopping_ && !accept_backoff_) arm_accept();
+    }
+}
+
+void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
+    const bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
+    if (!more) c.recv = connection::recv_state::off;
+    if (cqe.res > 0) {
+        const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+        if (c.state >= connection::phase::lingering) {
+            // Closing: read and drop whatever the client still sends.
+            pool_.recycle(bid);
+            c.discarded += static_cast<std::uint32_t>(cqe.res);
+            if (c.discarded > 1024 * 1024 && c.state == connection::phase::lingering) {
+                c.state = connection::phase::closing;
+                advance_close(c);
+            } else if (!more && c.state == connection::phase::lingering) {
+                arm_recv(c);
+            }
+            return;
+        }
+        enqueue(c, bid, static_cast<std::uint32_t>(cqe.res));
+        on_input(c);
+    } else if (cqe.res == 0) {
+        c.peer_eof = true;
+        on_input(c);
+    } else if (cqe.res == -ENOBUFS) {
+        // The pool ran dry: grow it, or wait for buffers to come back.
+        if (!c.starved) {
+            c.starved = true;
+            starved_.push_back(c.index);
+        }
+    } else if (cqe.res != -ECANCELED) {
+        c.peer_eof = true;  // ECONNRESET and friends
+        c.broken = true;
+        begin_close(c, true);
+    }
+    if (c.recv == connection::recv_state::off) {
+        if (c.state == connection::phase::open && !c.peer_eof && !c.starved && !c.paused) arm_recv(c);
+        else if (c.state == connection::phase::lingering && !c.peer_eof) arm_recv(c);
+        else if (c.state != connection::phase::open) advance_close(c);
+    }
+}
+
+void worker::feed_starved() {
+    if (starved_.empty()) return;
+    if (!pool_.commit()) pool_.grow();
+    for (std::uint32_t index : starved_) {
+        connection& c = *conns_[index];
+        if (!c.starved) continue;
+        c.starved = false;
+        if (c.fd >= 0 && c.state <= connection::phase::lingering && !c.paused) want_input(c);
+    }
+    starved_.clear();
+}
+
+void worker::run_timers() {
+    const std::uint64_t now = now_ns();
+    while (!timers_.empty() && timers_.top().deadline_ns <= now) {
+        timer t = timers_.top();
+        timers_.pop();
+        if (t.kind == timer_kind::accept_backoff) {
+            accept_backoff_ = false;
+            if (!stopping_ && !accept_armed_) arm_accept();
+            continue;
+        }
+        connection& c = *conns_[t.index];
+        if (c.gen != t.gen || c.state != connection::phase::lingering) continue;
+        c.state = connection::phase::closing;
+        advance_close(c);
+    }
+}
+
+void worker::begin_stop() {
+    stopping_ = true;
+    if (accept_armed_) {
+        io_uring_sqe* sqe = get_sqe();
+        io_uring_prep_cancel64(sqe, op_accept, 0);
+        io_uring_sqe_set_data64(sqe, op_cancel);
+    }
+    for (auto& c : conns_)
+        if (c->fd >= 0 && c->state != connection::phase::dead) begin_close(*c, true);
+}
+
+void worker::dispatch(const io_uring_cqe& cqe) {
+    const std::uint64_t data = cqe.user_data;
+    const auto o = static_cast<op>(data & 0xff);
+    switch (o) {
+        case op_accept: on_accept(cqe); return;
+        case op_wake:
+            if (stop_requested_.load(std::memory_order_acquire)) {
+                if (!stopping_) begin_stop();
+            } else {
+                arm_wake();
+            }
+            return;
+        case op_cancel:
+        case op_close: return;
+        case op_recv:
+        case op_send: break;
+    }
+    const auto index = static_cast<std::uint32_t>(data >> 32);
+    const auto gen = static_cast<std::uint32_t>(data >> 8) & 0xffffff;
+    connection* c = index < conns_.size() ? conns_[index].get() : nullptr;
+    if (c == nullptr || (c->gen & 0xffffff) != gen || c->state == connection::phase::dead) {
+        // A completion for a slot that moved on; never leak the buffer it holds.
+        if (cqe.flags & IORING_CQE_F_BUFFER) pool_.recycle(static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT));
+        return;
+    }
+    if (o == op_recv) on_recv(*c, cqe);
+    else on_send(*c, cqe.res);
+}
+
+void worker::run() {
+    arm_wake();
+    arm_accept();
+    if (stop_requested_.load(std::memory_order_acquire)) begin_stop();
+    while (!stopping_ || live_ > 0 || accept_armed_) {
+        date_.refresh();
+        flush_dirty();
+        feed_starved();
+        pool_.commit();
+        reap();
+        if (stopping_ && live_ == 0 && !accept_armed_) break;
+        int rc;
+        io_uring_cqe* cqe = nullptr;
+        if (!timers_.empty()) {
+            std::uint64_t now = now_ns();
+            std::uint64_t wait = timers_.top().deadline_ns > now ? timers_.top().deadline_ns - now : 0;
+            __kernel_timespec ts{static_cast<long long>(wait / 1'000'000'000), static_cast<long long>(wait % 1'000'000'000)};
+            rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+        } else {
+            rc = io_uring_submit_and_wait(&ring_, 1);
+        }
+        if (rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY) {
+            log(std::string("ringhttp: io_uring_enter: ") + std::strerror(-rc));
+            break;
+        }
+        unsigned head;
+        unsigned seen = 0;
+        io_uring_for_each_cqe(&ring_, head, cqe) {
+            dispatch(*cqe);
+            ++seen;
+        }
+        io_uring_cq_advance(&ring_, seen);
+        run_timers();
+    }
+}
+
+}  // namespace ringhttp::engine

@@ -1,0 +1,156 @@
+// ringhttp: one ring thread, its io_uring, listener, buffers and connections.
+#pragma once
+
+#include <liburing.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <queue>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <ringhttp/handler.hpp>
+
+#include "engine/buffer_pool.hpp"
+#include "engine/connection.hpp"
+#include "engine/date_cache.hpp"
+#include "engine/output.hpp"
+
+namespace ringhttp::engine {
+
+class exchange;
+
+/// worker_config is what a ring needs from the server's options.
+struct worker_config {
+    const ringhttp::handler* handler = nullptr;
+    std::size_t max_header_bytes = 0;
+    std::size_t stack_size = 0;
+    const std::function<void(std::string_view)>* error_log = nullptr;
+    int listen_fd = -1;
+    std::uint32_t buffer_size = 16 * 1024;
+    std::uint32_t initial_buffers = 256;
+    std::uint32_t max_buffers = 4096;
+};
+
+/// send_ctx holds the iovecs of one sendmsg in flight.
+struct send_ctx {
+    static constexpr int max_iov = 64;
+    msghdr msg{};
+    iovec iov[max_iov];
+};
+
+/// worker is one ring thread: an io_uring with a multishot accept on its own
+/// SO_REUSEPORT listener, multishot recv into a provided-buffer ring, and the
+/// connections it accepted, each served to completion on this thread. It
+/// shares nothing writable with other workers. init() and run() must be
+/// called on the thread that runs it; stop() from anywhere.
+///
+/// user_data layout of every SQE: bits 0-7 the operation (op below), bits
+/// 8-31 the connection slot's generation, bits 32-63 the slot index.
+class worker {
+public:
+    explicit worker(const worker_config& config);
+    worker(const worker&) = delete;
+    worker& operator=(const worker&) = delete;
+    ~worker();
+
+    /// init sets up the ring, the buffers and the wake-up eventfd.
+    std::error_code init();
+    /// run serves until stop(); then closes every connection and returns.
+    void run();
+    /// stop asks run() to return, closing everything now. Thread-safe.
+    void stop() noexcept;
+
+    // For exchanges, on this worker's thread.
+    const worker_config& config() const noexcept { return config_; }
+    out_pool& outs() noexcept { return outs_; }
+    std::string_view date() const noexcept { return date_.value(); }
+    void log(std::string_view line) const;
+    /// peek returns the connection's next unread received bytes (may be empty).
+    std::string_view peek(connection& c) noexcept;
+    /// consume marks n bytes of peek() as read.
+    void consume(connection& c, std::size_t n) noexcept;
+    /// want_input makes sure more bytes will arrive for c (re-arms recv).
+    void want_input(connection& c);
+    /// mark_dirty queues c's output to be sent at the end of this iteration.
+    void mark_dirty(connection& c) noexcept;
+
+private:
+    enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close };
+    enum class timer_kind : std::uint8_t { linger, accept_backoff };
+    struct timer {
+        std::uint64_t deadline_ns;
+        timer_kind kind;
+        std::uint32_t index;
+        std::uint32_t gen;
+        bool operator>(const timer& o) const noexcept { return deadline_ns > o.deadline_ns; }
+    };
+
+    worker_config config_;
+    io_uring ring_{};
+    bool ring_ready_ = false;
+    buffer_pool pool_;
+    out_pool outs_;
+    date_cache date_;
+    int wake_fd_ = -1;
+    std::uint64_t wake_buf_ = 0;
+    std::atomic<bool> stop_requested_{false};
+    bool stopping_ = false;
+    bool accept_armed_ = false;
+    bool accept_backoff_ = false;
+
+    std::vector<std::unique_ptr<connection>> conns_;
+    std::vector<std::uint32_t> free_slots_;
+    std::size_t live_ = 0;
+    std::uint32_t dirty_head_ = UINT32_MAX;
+    std::vector<std::uint32_t> dead_;
+    std::vector<std::uint32_t> starved_;
+    std::vector<std::unique_ptr<exchange>> exchanges_;
+    std::vector<exchange*> idle_exchanges_;
+    std::vector<std::unique_ptr<send_ctx>> send_ctxs_;
+    std::vector<send_ctx*> idle_send_ctxs_;
+    std::priority_queue<timer, std::vector<timer>, std::greater<>> timers_;
+
+    static std::uint64_t pack(op o, const connection& c) noexcept {
+        return std::uint64_t{c.index} << 32 | std::uint64_t{c.gen & 0xffffff} << 8 | o;
+    }
+    io_uring_sqe* get_sqe();
+    static std::uint64_t now_ns() noexcept;
+
+    // Ring I/O (worker.cpp).
+    void arm_accept();
+    void arm_wake();
+    void arm_recv(connection& c);
+    void pause_recv(connection& c);
+    void submit_send(connection& c);
+    void dispatch(const io_uring_cqe& cqe);
+    void on_accept(const io_uring_cqe& cqe);
+    void on_recv(connection& c, const io_uring_cqe& cqe);
+    void on_send(connection& c, int res);
+    void flush_dirty();
+    void feed_starved();
+    void run_timers();
+    void begin_stop();
+
+    // Connection lifecycle (connection.cpp).
+    void open_connection(int fd);
+    void enqueue(connection& c, std::uint16_t bid, std::uint32_t len) noexcept;
+    void release_input(connection& c) noexcept;
+    void on_input(connection& c);
+    void process_requests(connection& c);
+    exchange* next_request(connection& c);
+    void resume_exchange(connection& c);
+    void end_exchange(connection& c);
+    void send_error(connection& c, int status, const char* reason);
+    void begin_close(connection& c, bool abortive);
+    void advance_close(connection& c);
+    void reap();
+    exchange* acquire_exchange();
+    void release_exchange(exchange* ex) noexcept;
+};
+
+}  // namespace ringhttp::engine

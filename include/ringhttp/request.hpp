@@ -1,0 +1,101 @@
+// ringhttp: an HTTP request as a handler sees it (Go's http.Request).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <ringhttp/detail/arena.hpp>
+#include <ringhttp/header.hpp>
+#include <ringhttp/io.hpp>
+#include <ringhttp/url.hpp>
+
+namespace ringhttp {
+
+namespace detail {
+struct request_access;
+}
+
+/// request is one HTTP request received by the server, or built by
+/// httptest::new_request. A handler borrows it: it is valid until
+/// serve_http returns, and every std::string_view it hands out points into
+/// the receive buffer or the request's own storage, so copy what you keep.
+/// A request is used by one handler at a time; it is not thread-safe.
+class request {
+public:
+    request() = default;
+    virtual ~request() = default;
+    request(const request&) = delete;
+    request& operator=(const request&) = delete;
+
+    /// method is the request method, e.g. "GET" (case-sensitive, RFC 9110 §9.1).
+    std::string_view method() const noexcept { return method_; }
+    /// url is the parsed request target; handlers and wrappers may change it.
+    ringhttp::url& url() noexcept { return url_; }
+    const ringhttp::url& url() const noexcept { return url_; }
+    /// proto is the protocol version as sent, e.g. "HTTP/1.1".
+    std::string_view proto() const noexcept { return proto_; }
+    int proto_major() const noexcept { return proto_major_; }
+    int proto_minor() const noexcept { return proto_minor_; }
+    /// proto_at_least reports whether the version is at least major.minor.
+    bool proto_at_least(int major, int minor) const noexcept {
+        return proto_major_ > major || (proto_major_ == major && proto_minor_ >= minor);
+    }
+    /// header holds the request's header fields, canonical names, Host removed
+    /// (it is in host()), as Go does.
+    ringhttp::header& header() noexcept { return header_; }
+    const ringhttp::header& header() const noexcept { return header_; }
+    /// host is the Host header, or the authority of an absolute-form target.
+    std::string_view host() const noexcept { return host_; }
+    /// content_length is the body's length, 0 for none, -1 if unknown (chunked).
+    std::int64_t content_length() const noexcept { return content_length_; }
+    /// body is the request body; reading it may suspend the handler.
+    body_reader& body() noexcept { return *body_; }
+    /// remote_addr is the client's address as "ip:port" ("[ip6]:port").
+    std::string_view remote_addr() const noexcept { return remote_addr_; }
+    /// request_uri is the request target exactly as the client sent it.
+    std::string_view request_uri() const noexcept { return request_uri_; }
+    /// close reports whether the client asked to close the connection after
+    /// this response (Connection: close, or HTTP/1.0 without keep-alive).
+    bool close() const noexcept { return close_; }
+
+    /// pattern is the serve_mux pattern that matched, or empty (Go's Request.Pattern).
+    std::string_view pattern() const noexcept { return pattern_; }
+    /// path_value returns the value of the named wildcard of the matched
+    /// pattern, unescaped, or an empty view (Go's PathValue).
+    std::string_view path_value(std::string_view name) const noexcept;
+    /// set_path_value sets a wildcard value, copying both strings (Go's SetPathValue).
+    void set_path_value(std::string_view name, std::string_view value);
+
+    /// set_host replaces host(), copying value into the request's storage.
+    void set_host(std::string_view value) { host_ = arena_.copy(value); }
+    /// set_pattern records the pattern that routed this request (used by serve_mux).
+    void set_pattern(std::string_view p) noexcept { pattern_ = p; }
+    /// storage is memory that lives as long as the request: views into it are
+    /// valid until the handler returns. For handlers and wrappers that need to
+    /// keep derived strings (say, a rewritten path) next to the request's own.
+    detail::arena& storage() noexcept { return arena_; }
+
+private:
+    friend struct detail::request_access;
+
+    std::string_view method_;
+    ringhttp::url url_;
+    std::string_view proto_;
+    int proto_major_ = 1;
+    int proto_minor_ = 1;
+    ringhttp::header header_;
+    std::string_view host_;
+    std::int64_t content_length_ = 0;
+    body_reader* body_ = nullptr;
+    std::string_view remote_addr_;
+    std::string_view request_uri_;
+    std::string_view pattern_;
+    bool close_ = false;
+    std::vector<std::pair<std::string_view, std::string_view>> path_values_;
+    detail::arena arena_;
+};
+
+}  // namespace ringhttp

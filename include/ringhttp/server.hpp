@@ -1,0 +1,92 @@
+// ringhttp: the HTTP/1.1 server (Go's http.Server) on io_uring.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <ringhttp/handler.hpp>
+
+namespace ringhttp {
+
+/// default_max_header_bytes is max_header_bytes' default, 1 MiB (Go's DefaultMaxHeaderBytes).
+inline constexpr std::size_t default_max_header_bytes = std::size_t{1} << 20;
+
+/// server_options carries Go's http.Server fields. A zero duration means no
+/// limit, as in Go.
+struct server_options {
+    /// addr is "host:port" to listen on; ":8080" listens on every address,
+    /// port 0 picks a free port (see server::port()). Empty means ":http".
+    std::string addr;
+    /// handler serves every request; null means default_serve_mux().
+    handler_ptr handler;
+    /// read_timeout bounds reading a whole request, body included.
+    std::chrono::nanoseconds read_timeout{0};
+    /// read_header_timeout bounds reading a request's head; 0 uses read_timeout.
+    std::chrono::nanoseconds read_header_timeout{0};
+    /// write_timeout bounds writing a response.
+    std::chrono::nanoseconds write_timeout{0};
+    /// idle_timeout bounds waiting for the next request on a keep-alive
+    /// connection; 0 uses read_timeout.
+    std::chrono::nanoseconds idle_timeout{0};
+    /// max_header_bytes bounds a request's head (request line and header
+    /// fields); past it the server answers 431 (414 when the request line alone
+    /// is longer).
+    std::size_t max_header_bytes = default_max_header_bytes;
+    /// error_log receives one line per connection-level error (a handler
+    /// exception, an accept failure), Go's ErrorLog. Null writes to stderr.
+    /// Called from ring threads, concurrently: it must be thread-safe.
+    std::function<void(std::string_view line)> error_log;
+    /// threads is the number of ring threads, each with its own io_uring and
+    /// SO_REUSEPORT listener.
+    unsigned threads = 1;
+    /// handler_stack_size is the stack size of the fiber each in-flight
+    /// request's handler runs on (touched pages only are resident).
+    std::size_t handler_stack_size = 256 * 1024;
+};
+
+/// server is an HTTP/1.1 server, Go's http.Server. Construct it with
+/// options, then call listen_and_serve() (or listen() then serve()) on the
+/// thread that should run ring 0; close() may be called from any thread.
+/// The options may not change once listen() has been called.
+class server {
+public:
+    explicit server(server_options options);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// listen binds and listens on options().addr, one SO_REUSEPORT socket
+    /// per ring thread. Afterwards port() is the bound port.
+    std::error_code listen();
+    /// serve runs the ring threads until close() or shutdown(); the calling
+    /// thread runs ring 0. Returns errc::server_closed after close() or
+    /// shutdown(), another error if serving could not start. Calls listen()
+    /// first if it has not been called.
+    std::error_code serve();
+    /// listen_and_serve is listen() then serve().
+    std::error_code listen_and_serve();
+    /// close stops the server now: listeners and every connection are closed,
+    /// in-flight handlers see their reads and writes fail. Thread-safe;
+    /// returns without waiting for serve() to return.
+    void close();
+
+    /// port is the bound TCP port, valid after listen().
+    std::uint16_t port() const noexcept;
+    const server_options& options() const noexcept;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+/// listen_and_serve serves handler (null: default_serve_mux()) on addr with
+/// default options, Go's ListenAndServe. Returns only on error.
+std::error_code listen_and_serve(std::string_view addr, handler_ptr handler = nullptr);
+
+}  // namespace ringhttp

@@ -1,0 +1,45 @@
+// ringhttp mux: what routing one request decides, and internal access to a
+// serve_mux for tests and benchmarks (not part of the public API).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <ringhttp/request.hpp>
+#include <ringhttp/serve_mux.hpp>
+
+#include "mux/pattern.hpp"
+#include "mux/request_path.hpp"
+
+namespace ringhttp::mux_detail {
+
+/// outcome is what a serve_mux does with a request.
+enum class outcome : std::uint8_t { matched, redirect, method_not_allowed, not_found };
+
+/// lookup is the result of routing one request, Go's findHandler.
+struct lookup {
+    outcome kind = outcome::not_found;
+    /// the matched pattern; for a clean-path redirect, the pattern the clean
+    /// path matches (may be null). Lives as long as the mux.
+    const pattern* matched = nullptr;
+    std::string location;          ///< redirect: the Location target
+    std::string redirect_pattern;  ///< redirect: what Go's Handler returns as the pattern
+    std::string allow;             ///< 405: the Allow value
+    std::string cleaned;           ///< storage for the cleaned path
+};
+
+/// assign_path_values copies the matched pattern's wildcard values into r
+/// (request::set_path_value), unescaped. path is the one the lookup used.
+void assign_path_values(request& r, const pattern& p, const request_path& path);
+
+/// access reaches into a serve_mux for tests and benchmarks.
+struct access {
+    /// find routes r as serve_http would, without calling anything. path
+    /// and out must outlive the use of out's views and of path's segments.
+    static void find(const serve_mux& m, const request& r, request_path& path, lookup& out);
+    /// pattern_count is the number of registered patterns.
+    static std::size_t pattern_count(const serve_mux& m);
+};
+
+}  // namespace ringhttp::mux_detail

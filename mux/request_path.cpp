@@ -1,0 +1,128 @@
+#include "mux/request_path.hpp"
+
+#include <algorithm>
+
+namespace ringhttp::mux_detail {
+namespace {
+
+int hex_digit(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Decodes raw into out (room for raw.size() bytes); returns the decoded
+// length, or -1 when an escape is malformed (Go then keeps the raw text).
+std::ptrdiff_t unescape_into(std::string_view raw, char* out) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '%') {
+            out[n++] = raw[i];
+            continue;
+        }
+        if (i + 2 >= raw.size()) return -1;
+        int hi = hex_digit(raw[i + 1]);
+        int lo = hex_digit(raw[i + 2]);
+        if (hi < 0 || lo < 0) return -1;
+        out[n++] = static_cast<char>(hi << 4 | lo);
+        i += 2;
+    }
+    return static_cast<std::ptrdiff_t>(n);
+}
+
+const std::uint64_t slash_hash = hash_bytes("/");
+
+}  // namespace
+
+void request_path::assign(std::string_view escaped, std::size_t limit) {
+    escaped_ = escaped;
+    size_ = 0;
+    complete_ = true;
+    if (limit + 1 > capacity_) {
+        heap_segs_ = std::make_unique<path_segment[]>(limit + 1);
+        segs_ = heap_segs_.get();
+        capacity_ = limit + 1;
+    }
+    const bool has_escape = escaped.find('%') != std::string_view::npos;
+    char* buf = nullptr;
+    std::size_t used = 0;
+    if (has_escape) {
+        if (escaped.size() <= inline_bytes) {
+            buf = inline_buf_;
+        } else {
+            heap_buf_ = std::make_unique<char[]>(escaped.size());
+            buf = heap_buf_.get();
+        }
+    }
+    // Clean (Go's cleanPath(p) == p): rooted, no empty segment but a final
+    // one (trailing slash), no "." or ".." segment.
+    clean_ = !escaped.empty() && escaped.front() == '/';
+    std::size_t pos = 0;  // start of the unconsumed rest, which begins with its separator
+    while (pos < escaped.size()) {
+        if (pos + 1 == escaped.size() && escaped[pos] == '/') {
+            if (size_ < limit) {
+                segs_[size_++] = {std::string_view(escaped.data() + pos, 1), slash_hash, pos};
+            } else {
+                complete_ = false;
+            }
+            break;
+        }
+        const std::size_t start = pos + 1;
+        const std::size_t end = std::min(escaped.find('/', start), escaped.size());
+        std::string_view raw = escaped.substr(start, end - start);
+        if (raw.empty() || raw == "." || raw == "..") clean_ = false;
+        if (size_ < limit) {
+            std::string_view text = raw;
+            if (has_escape && raw.find('%') != std::string_view::npos) {
+                std::ptrdiff_t n = unescape_into(raw, buf + used);
+                if (n >= 0) {
+                    text = std::string_view(buf + used, static_cast<std::size_t>(n));
+                    used += static_cast<std::size_t>(n);
+                }
+            }
+            segs_[size_++] = {text, hash_bytes(text), pos};
+        } else {
+            complete_ = false;
+            if (!clean_) break;  // nothing more to learn
+        }
+        pos = end;
+    }
+}
+
+std::size_t request_path::slash_count() const noexcept {
+    return static_cast<std::size_t>(std::count(escaped_.begin(), escaped_.end(), '/'));
+}
+
+bool request_path::push_slash() noexcept {
+    if (!complete_) return false;
+    static constexpr char slash[] = "/";
+    segs_[size_++] = {std::string_view(slash, 1), slash_hash, escaped_.size()};
+    return true;
+}
+
+void request_path::pop_slash() noexcept { --size_; }
+
+std::string_view strip_host_port(std::string_view h) noexcept {
+    const std::size_t colon = h.rfind(':');
+    if (colon == std::string_view::npos) return h;
+    std::string_view host;
+    std::size_t no_open_from = 0;   // no '[' may appear from here
+    std::size_t no_close_from = 0;  // no ']' may appear from here
+    if (h.front() == '[') {
+        // "[host]:port": the first ']' must sit right before the last ':'.
+        const std::size_t close = h.find(']');
+        if (close == std::string_view::npos || close + 1 != colon) return h;
+        host = h.substr(1, close - 1);
+        no_open_from = 1;
+        no_close_from = close + 1;
+    } else {
+        host = h.substr(0, colon);
+        if (host.find(':') != std::string_view::npos) return h;  // too many colons
+    }
+    if (h.find('[', no_open_from) != std::string_view::npos) return h;
+    if (h.find(']', no_close_from) != std::string_view::npos) return h;
+    return host;
+}
+
+}  // namespace ringhttp::mux_detail

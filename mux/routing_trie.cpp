@@ -1,0 +1,365 @@
+#include "mux/routing_trie.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <new>
+#include <stdexcept>
+
+namespace ringhttp::mux_detail {
+namespace {
+
+// Pages and directories are raw arrays of trivially copyable elements,
+// allocated with operator new so both kinds are freed the same way.
+template <class T>
+T* allocate_array(std::size_t n, version_delta& delta) {
+    delta.fresh_arrays.reserve(delta.fresh_arrays.size() + 1);
+    auto* a = static_cast<T*>(::operator new(n * sizeof(T)));
+    delta.fresh_arrays.push_back(a);
+    return a;
+}
+
+void free_array(const void* a) noexcept { ::operator delete(const_cast<void*>(a)); }
+
+std::uint8_t bits_for(std::uint32_t count) noexcept {
+    if (count <= 8) return 0;
+    std::uint8_t b = 1;
+    while ((std::uint64_t{4} << b) < count) ++b;
+    return b;
+}
+
+std::size_t page_size(const slot* page) noexcept { return page == nullptr ? 0 : page[0].hash; }
+
+// A new page: old's slots (if any) plus extra (if any).
+slot* page_with(const slot* old, const node* extra, version_delta& delta) {
+    const std::size_t n = page_size(old) + (extra != nullptr ? 1 : 0);
+    slot* p = allocate_array<slot>(n + 1, delta);
+    p[0] = {n, nullptr};
+    if (old != nullptr) std::copy(old + 1, old + 1 + page_size(old), p + 1);
+    if (extra != nullptr) p[n] = {extra->hash, extra};
+    return p;
+}
+
+child_table build_table(const std::vector<const node*>& children, version_delta& delta) {
+    child_table t;
+    t.count = static_cast<std::uint32_t>(children.size());
+    t.bits = bits_for(t.count);
+    if (t.bits == 0) {
+        slot* p = allocate_array<slot>(children.size() + 1, delta);
+        p[0] = {children.size(), nullptr};
+        for (std::size_t i = 0; i < children.size(); ++i) p[i + 1] = {children[i]->hash, children[i]};
+        t.root = p;
+        return t;
+    }
+    const std::size_t pages = std::size_t{1} << t.bits;
+    const std::uint64_t mask = pages - 1;
+    std::vector<std::uint32_t> sizes(pages, 0);
+    for (const node* c : children) ++sizes[c->hash & mask];
+    const slot** dir = allocate_array<const slot*>(pages, delta);
+    std::vector<slot*> fill(pages, nullptr);
+    for (std::size_t i = 0; i < pages; ++i) {
+        dir[i] = nullptr;
+        if (sizes[i] == 0) continue;
+        slot* p = allocate_array<slot>(sizes[i] + 1, delta);
+        p[0] = {0, nullptr};
+        dir[i] = fill[i] = p;
+    }
+    for (const node* c : children) {
+        slot* p = fill[c->hash & mask];
+        p[++p[0].hash] = {c->hash, c};
+    }
+    t.root = dir;
+    return t;
+}
+
+// The table t with child added, or with replaced swapped for child (same
+// key). Pages and the directory that the new table no longer uses are
+// recorded as old; all others are shared with t.
+child_table table_with(const child_table& t, const node* child, const node* replaced, version_delta& delta) {
+    const std::uint32_t count = t.count + (replaced == nullptr ? 1 : 0);
+    const std::uint8_t bits = bits_for(count);
+    if (bits != t.bits) {
+        std::vector<const node*> all;
+        all.reserve(count);
+        t.for_each([&](const node* c) { all.push_back(c); });
+        all.push_back(child);
+        child_table fresh = build_table(all, delta);
+        if (t.bits == 0) {
+            if (t.root != nullptr) delta.old_arrays.push_back(t.root);
+        } else {
+            auto* dir = static_cast<const slot* const*>(t.root);
+            for (std::size_t i = 0; i < (std::size_t{1} << t.bits); ++i)
+                if (dir[i] != nullptr) delta.old_arrays.push_back(dir[i]);
+            delta.old_arrays.push_back(t.root);
+        }
+        return fresh;
+    }
+    const std::size_t pages = std::size_t{1} << bits;
+    const std::size_t index = bits == 0 ? 0 : child->hash & (pages - 1);
+    const slot* old_page = bits == 0 ? static_cast<const slot*>(t.root) : static_cast<const slot* const*>(t.root)[index];
+    slot* page;
+    if (replaced != nullptr) {
+        page = page_with(old_page, nullptr, delta);
+        for (std::size_t i = 1; i <= page[0].hash; ++i)
+            if (page[i].child == replaced) page[i].child = child;
+    } else {
+        page = page_with(old_page, child, delta);
+    }
+    if (old_page != nullptr) delta.old_arrays.push_back(old_page);
+    child_table out;
+    out.count = count;
+    out.bits = bits;
+    if (bits == 0) {
+        out.root = page;
+        return out;
+    }
+    const slot** dir = allocate_array<const slot*>(pages, delta);
+    std::copy(static_cast<const slot* const*>(t.root), static_cast<const slot* const*>(t.root) + pages, dir);
+    dir[index] = page;
+    delta.old_arrays.push_back(t.root);
+    out.root = dir;
+    return out;
+}
+
+// One step from a node towards where a pattern lives: a literal key, or the
+// wildcard child (also used for "no host", "no method", and, as in Go, for
+// an empty literal segment).
+struct step {
+    bool wild;
+    std::string_view key;
+    std::uint64_t hash;
+};
+
+struct route {
+    std::vector<step> steps;
+    bool ends_in_multi;
+};
+
+step literal_or_wild(std::string_view key) {
+    if (key.empty()) return {true, {}, 0};
+    return {false, key, hash_bytes(key)};
+}
+
+route route_of(const pattern& p) {
+    route r;
+    r.steps.reserve(p.segments.size() + 2);
+    r.steps.push_back(literal_or_wild(p.host));
+    r.steps.push_back(literal_or_wild(p.method));
+    r.ends_in_multi = false;
+    for (const segment& s : p.segments) {
+        if (s.is_multi()) {
+            r.ends_in_multi = true;
+            break;
+        }
+        r.steps.push_back(s.is_literal() ? literal_or_wild(s.text) : step{true, {}, 0});
+    }
+    return r;
+}
+
+const node* child_at(const node* n, const step& s) noexcept {
+    if (n == nullptr) return nullptr;
+    return s.wild ? n->wild : n->children.find(s.key, s.hash);
+}
+
+node* rebuild(const node* old, const step* via, const route& r, std::size_t i, const pattern* p,
+              version_delta& delta) {
+    delta.fresh_nodes.reserve(delta.fresh_nodes.size() + 1);
+    delta.old_nodes.reserve(delta.old_nodes.size() + 1);
+    auto* n = new node;
+    delta.fresh_nodes.push_back(n);
+    if (old != nullptr) {
+        *n = *old;
+        delta.old_nodes.push_back(old);
+    } else if (via != nullptr && !via->wild) {
+        n->key = via->key;
+        n->hash = via->hash;
+    }
+    if (i == r.steps.size()) {
+        (r.ends_in_multi ? n->multi : n->leaf) = p;
+        return n;
+    }
+    const step& s = r.steps[i];
+    const node* old_child = child_at(old, s);
+    node* child = rebuild(old_child, &s, r, i + 1, p, delta);
+    if (s.wild) {
+        n->wild = child;
+    } else {
+        n->children = table_with(n->children, child, old_child, delta);
+    }
+    return n;
+}
+
+void free_tree(const node* n) noexcept {
+    if (n == nullptr) return;
+    n->children.for_each([](const node* c) { free_tree(c); });
+    free_tree(n->wild);
+    const child_table& t = n->children;
+    if (t.bits == 0) {
+        if (t.root != nullptr) free_array(t.root);
+    } else {
+        auto* dir = static_cast<const slot* const*>(t.root);
+        for (std::size_t i = 0; i < (std::size_t{1} << t.bits); ++i)
+            if (dir[i] != nullptr) free_array(dir[i]);
+        free_array(t.root);
+    }
+    delete n;
+}
+
+// Go's walk: at depth i, the literal child, then the one-segment wildcard
+// (which never takes a trailing slash), then this node's multi. A node at
+// depth d is reached only by the unique path of its keys, so a lookup
+// visits each trie node at most once.
+const pattern* match_path(const node* n, const request_path& path, std::size_t i) noexcept {
+    if (path.at_end(i)) return n->leaf;
+    const path_segment& s = path[i];
+    const node* literal = s.text.empty() ? n->wild : n->children.find(s.text, s.hash);
+    if (literal != nullptr)
+        if (const pattern* p = match_path(literal, path, i + 1)) return p;
+    if (n->wild != nullptr && n->wild != literal && s.text != "/")
+        if (const pattern* p = match_path(n->wild, path, i + 1)) return p;
+    return n->multi;
+}
+
+const pattern* match_method_and_path(const node* n, std::string_view method, const request_path& path) noexcept {
+    if (n == nullptr) return nullptr;
+    if (n->children.count != 0) {
+        if (const node* m = n->children.find(method, hash_bytes(method)))
+            if (const pattern* p = match_path(m, path, 0)) return p;
+        if (method == "HEAD") {
+            static const std::uint64_t get_hash = hash_bytes("GET");
+            if (const node* m = n->children.find("GET", get_hash))
+                if (const pattern* p = match_path(m, path, 0)) return p;
+        }
+    }
+    return n->wild != nullptr ? match_path(n->wild, path, 0) : nullptr;
+}
+
+void collect_subtree(const node* n, std::vector<const pattern*>& out) {
+    if (n == nullptr) return;
+    if (n->leaf != nullptr) out.push_back(n->leaf);
+    if (n->multi != nullptr) out.push_back(n->multi);
+    n->children.for_each([&](const node* c) { collect_subtree(c, out); });
+    collect_subtree(n->wild, out);
+}
+
+// Patterns under n (at path depth i) that could match a path p's segments
+// from i on also match.
+void collect_overlapping(const node* n, const std::vector<segment>& segs, std::size_t i,
+                         std::vector<const pattern*>& out) {
+    if (n == nullptr) return;
+    if (n->multi != nullptr) out.push_back(n->multi);
+    if (i == segs.size()) {
+        if (n->leaf != nullptr) out.push_back(n->leaf);
+        return;
+    }
+    const segment& s = segs[i];
+    if (s.is_multi()) {
+        n->children.for_each([&](const node* c) { collect_subtree(c, out); });
+        collect_subtree(n->wild, out);
+        return;
+    }
+    if (s.is_literal()) {
+        const node* literal = s.text.empty() ? n->wild : n->children.find(s.text, hash_bytes(s.text));
+        collect_overlapping(literal, segs, i + 1, out);
+        if (n->wild != literal && s.text != "/") collect_overlapping(n->wild, segs, i + 1, out);
+        return;
+    }
+    n->children.for_each([&](const node* c) {
+        if (c->key != "/") collect_overlapping(c, segs, i + 1, out);
+    });
+    collect_overlapping(n->wild, segs, i + 1, out);
+}
+
+}  // namespace
+
+void version_delta::discard_fresh() noexcept {
+    for (node* n : fresh_nodes) delete n;
+    for (const void* a : fresh_arrays) free_array(a);
+    fresh_nodes.clear();
+    fresh_arrays.clear();
+}
+
+void version_delta::free_old() noexcept {
+    for (const node* n : old_nodes) delete n;
+    for (const void* a : old_arrays) free_array(a);
+    delete old_snapshot;
+    old_nodes.clear();
+    old_arrays.clear();
+    old_snapshot = nullptr;
+}
+
+const snapshot* add_pattern(const snapshot* old, const pattern* p, version_delta& delta) {
+    const route r = route_of(*p);
+    // Patterns the conflict rules call distinct can still share a trie
+    // position when one has an empty literal segment (stored as the
+    // wildcard child, as Go does); Go panics there too.
+    const node* at = old != nullptr ? old->root : nullptr;
+    for (const step& s : r.steps) at = child_at(at, s);
+    if (at != nullptr) {
+        const pattern* holder = r.ends_in_multi ? at->multi : at->leaf;
+        if (holder != nullptr)
+            throw std::invalid_argument("pattern " + go_quote(p->text) + " and pattern " + go_quote(holder->text) +
+                                        " need the same routing node (Go panics: non-nil leaf fields)");
+    }
+    try {
+        node* root = rebuild(old != nullptr ? old->root : nullptr, nullptr, r, 0, p, delta);
+        auto s = std::make_unique<snapshot>();
+        s->root = root;
+        s->max_depth = std::max<std::uint32_t>(old != nullptr ? old->max_depth : 0,
+                                               static_cast<std::uint32_t>(p->segments.size()));
+        s->patterns = (old != nullptr ? old->patterns : 0) + 1;
+        delta.old_snapshot = old;
+        return s.release();
+    } catch (...) {
+        delta.discard_fresh();
+        delta.old_nodes.clear();
+        delta.old_arrays.clear();
+        throw;
+    }
+}
+
+void destroy(const snapshot* s) noexcept {
+    if (s == nullptr) return;
+    free_tree(s->root);
+    delete s;
+}
+
+const pattern* match(const snapshot& s, std::string_view host, std::string_view method,
+                     const request_path& path) noexcept {
+    const node* root = s.root;
+    if (root == nullptr) return nullptr;
+    // A host pattern that matches wins; if none does, patterns without a host.
+    if (!host.empty() && root->children.count != 0)
+        if (const node* h = root->children.find(host, hash_bytes(host)))
+            if (const pattern* p = match_method_and_path(h, method, path)) return p;
+    return match_method_and_path(root->wild, method, path);
+}
+
+void allowed_methods(const snapshot& s, std::string_view host, const request_path& path,
+                     std::vector<std::string_view>& out) {
+    const node* root = s.root;
+    if (root == nullptr) return;
+    auto scan = [&](const node* h) {
+        if (h == nullptr) return;
+        h->children.for_each([&](const node* m) {
+            if (match_path(m, path, 0) != nullptr) out.push_back(m->key);
+        });
+    };
+    if (!host.empty()) scan(root->children.find(host, hash_bytes(host)));
+    scan(root->wild);
+}
+
+void possible_conflicts(const snapshot& s, const pattern& p, std::vector<const pattern*>& out) {
+    const node* at_host = child_at(s.root, literal_or_wild(p.host));
+    if (at_host == nullptr) return;
+    auto walk = [&](const node* m) { collect_overlapping(m, p.segments, 0, out); };
+    if (p.method.empty()) {
+        at_host->children.for_each(walk);
+    } else {
+        walk(at_host->children.find(p.method, hash_bytes(p.method)));
+        if (p.method == "GET") walk(at_host->children.find("HEAD", hash_bytes("HEAD")));
+        if (p.method == "HEAD") walk(at_host->children.find("GET", hash_bytes("GET")));
+    }
+    walk(at_host->wild);
+}
+
+}  // namespace ringhttp::mux_detail

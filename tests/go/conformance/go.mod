@@ -1,0 +1,3 @@
+module ringhttp/tests/go/conformance
+
+go 1.23

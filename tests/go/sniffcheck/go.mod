@@ -1,0 +1,3 @@
+module ringhttp/tests/go/sniffcheck
+
+go 1.23

@@ -1,0 +1,3 @@
+module ringhttp/tests/mux/gocheck
+
+go 1.23

@@ -1,0 +1,100 @@
+// Request path segmentation, the cleanliness test and host port stripping
+// (mux/request_path.cpp).
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include <ringhttp/url.hpp>
+
+#include "mux/request_path.hpp"
+
+using namespace ringhttp::mux_detail;
+
+namespace {
+
+std::vector<std::string> segments_of(const request_path& p, std::size_t limit) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < limit && !p.at_end(i); ++i) out.emplace_back(p[i].text);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("request_path: splits like Go's firstSegment, unescaping each segment", "[mux][path]") {
+    request_path p;
+    p.assign("/a/b%2Fc/%zz/", 16);
+    CHECK(segments_of(p, 16) == std::vector<std::string>{"a", "b/c", "%zz", "/"});
+    CHECK(p.clean());
+    CHECK(p[1].offset == 2);
+    CHECK(p[3].offset == 12);
+
+    p.assign("/", 16);
+    CHECK(segments_of(p, 16) == std::vector<std::string>{"/"});
+    p.assign("", 16);
+    CHECK(p.at_end(0));
+    CHECK_FALSE(p.clean());
+}
+
+TEST_CASE("request_path: keeps only the segments a pattern can reach", "[mux][path]") {
+    request_path p;
+    p.assign("/a/b/c/d/e", 2);
+    CHECK(p[0].text == "a");
+    CHECK(p[1].text == "b");
+    CHECK_FALSE(p.at_end(2));
+    CHECK_FALSE(p.push_slash());  // longer than any pattern: no exact match possible
+    p.assign("/a/b", 2);
+    CHECK(p.at_end(2));
+    REQUIRE(p.push_slash());
+    CHECK(p[2].text == "/");
+    CHECK(p.at_end(3));
+    p.pop_slash();
+    CHECK(p.at_end(2));
+}
+
+TEST_CASE("request_path: segments of a long path with escapes need no fixed buffer", "[mux][path]") {
+    std::string path;
+    for (int i = 0; i < 100; ++i) path += "/seg%20" + std::to_string(i);
+    request_path p;
+    p.assign(path, 200);
+    CHECK(p[99].text == "seg 99");
+    CHECK(p.at_end(100));
+}
+
+TEST_CASE("request_path: clean() agrees with clean_path(p) == p", "[mux][path]") {
+    std::mt19937 rng(12345);
+    const char alphabet[] = {'/', '/', '/', '.', '.', 'a', '%'};
+    request_path p;
+    for (int n = 0; n < 20000; ++n) {
+        std::string s;
+        const int len = static_cast<int>(rng() % 9);
+        for (int i = 0; i < len; ++i) s.push_back(alphabet[rng() % sizeof alphabet]);
+        p.assign(s, 4);
+        INFO('"' << s << '"');
+        REQUIRE(p.clean() == (ringhttp::clean_path(s) == s));
+    }
+}
+
+TEST_CASE("request_path: strip_host_port follows net.SplitHostPort", "[mux][path]") {
+    struct row {
+        const char* in;
+        const char* out;
+    };
+    auto [in, out] = GENERATE(values<row>({
+        {"example.com", "example.com"},
+        {"example.com:8080", "example.com"},
+        {"example.com:", "example.com"},
+        {":80", ""},
+        {"[::1]:80", "::1"},
+        {"[::1]", "[::1]"},
+        {"a:b:c", "a:b:c"},
+        {"[::1]:80:9", "[::1]:80:9"},
+        {"x]:80", "x]:80"},
+        {"a[b:80", "a[b:80"},
+        {"[a]b:80", "[a]b:80"},
+    }));
+    INFO(in);
+    CHECK(strip_host_port(in) == out);
+}

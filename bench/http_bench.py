@@ -84,7 +84,8 @@ class Server:
 def build_ringhttp(build):
     say("building tools/hello in %s" % build)
     if not os.path.exists(os.path.join(build, "build.ninja")):
-        subprocess.run(["meson", "setup", build, "--buildtype=release", "-Dtests=false"], check=True, cwd=ROOT)
+        subprocess.run(["meson", "setup", build, "--buildtype=release", "-Dtests=false"], check=True, cwd=ROOT,
+                       stdout=sys.stderr)
     subprocess.run(["ninja", "-C", build, "tools/hello"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return os.path.join(ROOT, build, "tools", "hello")
 

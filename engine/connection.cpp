@@ -183,8 +183,10 @@ void worker::process_requests(connection& c) {
     }
     if (c.state != connection::phase::open || c.ex != nullptr) return;
     if (c.peer_eof) {
-        // The client sent all it will; a partial request left over is dropped.
-        begin_close(c, false);
+        // The client sent all it will. A request cut off by the close gets a
+        // 400 (Go reads it as an unexpected EOF); a clean close gets nothing.
+        if (!peek(c).empty()) send_error(c, status_bad_request, "request cut short by the client's close");
+        else begin_close(c, false);
     } else if (c.recv == connection::recv_state::off && !c.starved) {
         want_input(c);
     }

@@ -64,6 +64,7 @@ public:
 private:
     static constexpr std::size_t stage_capacity = 4096;
     static constexpr std::size_t max_post_handler_read = 256 * 1024;  // Go's maxPostHandlerReadBytes
+    static constexpr std::string_view trailer_prefix = "Trailer:";   // Go's TrailerPrefix
 
     worker& owner_;
     fiber fiber_;
@@ -81,6 +82,7 @@ private:
     bool handler_done_ = false;
     bool is_head_ = false;
     bool frozen_valid_ = false;
+    bool trailers_ = false;  // the response declares trailers: chunked, sent after the body
     bool continue_sent_ = false;
     bool continue_disabled_ = false;
     std::int64_t declared_length_ = -1;
@@ -106,6 +108,7 @@ private:
     void append_body(std::string_view data);
     void flush_stage();
     void emit_chunk(std::string_view data);
+    void write_last_chunk();
     void write_informational(int code);
     void maybe_send_continue();
     drain_result drain_body(std::size_t limit);

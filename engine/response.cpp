@@ -90,7 +90,7 @@ void exchange::reset() noexcept {
     frozen_.clear();
     frozen_valid_ = false;
     status_ = 0;
-    wrote_header_ = committed_ = chunking_ = close_after_ = handler_done_ = is_head_ = false;
+    wrote_header_ = committed_ = chunking_ = close_after_ = handler_done_ = is_head_ = trailers_ = false;
     continue_sent_ = continue_disabled_ = false;
     declared_length_ = -1;
     written_ = 0;
@@ -178,7 +178,7 @@ void exchange::write_header(int code) {
     wrote_header_ = true;
     status_ = code;
     if (std::string_view cl = header_.get("Content-Length"); !cl.empty()) {
-        std::int64_t v = parse_content_length(chars::trim_ows(cl));
+        std::int64_t v = parse_content_length(cl);
         if (v >= 0) {
             declared_length_ = v;
         } else {
@@ -195,7 +195,9 @@ void exchange::write_informational(int code) {
     append_fields(head, header_, true);
     head.append("\r\n");
     conn->out.append(owner_.outs(), head);
+    // Go flushes an informational response at once (Early Hints are useless late).
     owner_.mark_dirty(*conn);
+    while (!conn->out.empty() && !writable()) wait(wait_kind::send);
 }
 
 void exchange::maybe_send_continue() {
@@ -291,7 +293,7 @@ void exchange::finish_response() {
     if (!wrote_header_) write_header(status_ok);
     if (!committed_) commit(std::string_view(stage_, stage_len_));
     flush_stage();
-    if (chunking_ && !writable()) conn->out.append(owner_.outs(), "0\r\n\r\n");
+    if (chunking_ && !writable()) write_last_chunk();
     // Go's shouldReuseConnection: a body shorter than its Content-Length
     // leaves the client waiting for bytes that never come.
     if (!is_head_ && declared_length_ != -1 && body_allowed(status_) && declared_length_ != written_)
@@ -305,15 +307,69 @@ void exchange::finish_response() {
     owner_.mark_dirty(*conn);
 }
 
+namespace {
+
+// Go's badTrailer: fields that must not appear as trailers (RFC 9110 §6.5.1).
+bool allowed_trailer(std::string_view name) noexcept {
+    static constexpr std::string_view banned[] = {
+        "Authorization", "Cache-Control", "Connection", "Content-Encoding", "Content-Length", "Content-Range",
+        "Content-Type", "Expect", "Host", "Keep-Alive", "Max-Forwards", "Pragma", "Proxy-Authenticate",
+        "Proxy-Authorization", "Proxy-Connection", "Range", "Realm", "Te", "Trailer", "Transfer-Encoding",
+        "Www-Authenticate"};
+    for (std::string_view b : banned)
+        if (ascii_iequals(b, name)) return false;
+    return true;
+}
+
+void append_trailer(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name);
+    out.append(": ");
+    std::size_t at = out.size();
+    out.append(chars::trim_ows(value));
+    for (std::size_t i = at; i < out.size(); ++i)
+        if (out[i] == '\r' || out[i] == '\n' || out[i] == '\0') out[i] = ' ';
+    out.append("\r\n");
+}
+
+}  // namespace
+
+void exchange::write_last_chunk() {
+    std::string& t = head_scratch_;
+    t.assign("0\r\n");
+    if (trailers_) {
+        // Trailer values are read from the header map as the handler left it:
+        // the keys declared in "Trailer" before the head went out, and any
+        // key set with Go's "Trailer:" prefix afterwards.
+        const ringhttp::header& live = frozen_valid_ ? frozen_ : header_;
+        for (std::string_view declared : header_.values("Trailer")) {
+            while (!declared.empty()) {
+                std::size_t comma = declared.find(',');
+                std::string key = canonical_header_key(chars::trim_ows(declared.substr(0, comma)));
+                declared = comma == std::string_view::npos ? std::string_view{} : declared.substr(comma + 1);
+                if (key.empty() || !chars::is_token(key) || !allowed_trailer(key)) continue;
+                for (std::string_view v : live.values(key)) append_trailer(t, key, v);
+            }
+        }
+        for (const header_field& f : live)
+            if (f.name.starts_with(trailer_prefix) && chars::is_token(f.name.substr(trailer_prefix.size())))
+                append_trailer(t, f.name.substr(trailer_prefix.size()), f.value);
+    }
+    t.append("\r\n");
+    conn->out.append(owner_.outs(), t);
+}
+
 void exchange::commit(std::string_view first) {
     committed_ = true;
     const bool http11 = req.proto_at_least(1, 1);
     const std::string_view te = header_.get("Transfer-Encoding");
     const bool has_te = !te.empty();
+    trailers_ = header_.has("Trailer");
+    for (const header_field& f : header_) trailers_ |= f.name.starts_with(trailer_prefix);
     bool set_length = false;
     // The handler finished within the buffer: its length is known, even 0. For
     // HEAD an empty body is ambiguous (the handler may have skipped writing).
-    if (handler_done_ && !has_te && body_allowed(status_) && !header_.has("Content-Length") &&
+    // Trailers need the chunked coding, so they get no length either.
+    if (handler_done_ && !trailers_ && !has_te && body_allowed(status_) && !header_.has("Content-Length") &&
         (!is_head_ || !first.empty())) {
         declared_length_ = static_cast<std::int64_t>(first.size());
         set_length = true;

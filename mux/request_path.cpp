@@ -1,6 +1,9 @@
 #include "mux/request_path.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
 
 namespace ringhttp::mux_detail {
 namespace {
@@ -33,17 +36,79 @@ std::ptrdiff_t unescape_into(std::string_view raw, char* out) noexcept {
 
 const std::uint64_t slash_hash = hash_bytes("/");
 
+bool dot_segment(const char* p, std::size_t n) noexcept {
+    return (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.');
+}
+
 }  // namespace
 
-void request_path::assign(std::string_view escaped, std::size_t limit) {
-    escaped_ = escaped;
-    size_ = 0;
-    complete_ = true;
+void request_path::reserve(std::size_t limit) {
     if (limit + 1 > capacity_) {
         heap_segs_ = std::make_unique<path_segment[]>(limit + 1);
         segs_ = heap_segs_.get();
         capacity_ = limit + 1;
     }
+}
+
+// The index of the first '/' in p[from, n), or n. Eight bytes at a time:
+// a zero byte in w ^ "////////" marks a slash.
+std::size_t next_slash(const char* p, std::size_t from, std::size_t n) noexcept {
+    constexpr std::uint64_t slashes = 0x2F2F2F2F2F2F2F2Full;
+    constexpr std::uint64_t ones = 0x0101010101010101ull;
+    constexpr std::uint64_t highs = 0x8080808080808080ull;
+    std::size_t i = from;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        w ^= slashes;
+        if (const std::uint64_t z = (w - ones) & ~w & highs; z != 0) {
+            // Little-endian: the lowest marked byte is the first slash
+            // (the borrow can only mark bytes above a true zero byte).
+            if constexpr (std::endian::native == std::endian::little) return i + static_cast<std::size_t>(std::countr_zero(z) / 8);
+            break;
+        }
+    }
+    while (i < n && p[i] != '/') ++i;
+    return i;
+}
+
+void request_path::assign_decoded(std::string_view path, std::size_t limit) {
+    source_ = path;
+    decoded_ = true;
+    size_ = 0;
+    complete_ = true;
+    reserve(limit);
+    const std::size_t n = path.size();
+    const char* p = path.data();
+    clean_ = n != 0;  // rooted by precondition
+    // start: index of the '/' before the current segment. A '/' that ends
+    // the path is the segment "/".
+    for (std::size_t start = 0; start < n;) {
+        const std::size_t end = next_slash(p, start + 1, n);
+        const std::size_t len = end - start - 1;
+        const bool trailing_slash = len == 0 && end == n;
+        if ((len == 0 && !trailing_slash) || dot_segment(p + start + 1, len)) clean_ = false;
+        if (size_ < limit) {
+            if (trailing_slash) {
+                push(path.substr(start, 1), slash_hash, start);
+            } else {
+                std::string_view text = path.substr(start + 1, len);
+                push(text, hash_bytes(text), start);
+            }
+        } else {
+            complete_ = false;
+            if (!clean_) break;  // nothing more to learn
+        }
+        start = end;
+    }
+}
+
+void request_path::assign(std::string_view escaped, std::size_t limit) {
+    source_ = escaped;
+    decoded_ = false;
+    size_ = 0;
+    complete_ = true;
+    reserve(limit);
     const bool has_escape = escaped.find('%') != std::string_view::npos;
     char* buf = nullptr;
     std::size_t used = 0;
@@ -62,7 +127,7 @@ void request_path::assign(std::string_view escaped, std::size_t limit) {
     while (pos < escaped.size()) {
         if (pos + 1 == escaped.size() && escaped[pos] == '/') {
             if (size_ < limit) {
-                segs_[size_++] = {std::string_view(escaped.data() + pos, 1), slash_hash, pos};
+                push(std::string_view(escaped.data() + pos, 1), slash_hash, pos);
             } else {
                 complete_ = false;
             }
@@ -81,7 +146,7 @@ void request_path::assign(std::string_view escaped, std::size_t limit) {
                     used += static_cast<std::size_t>(n);
                 }
             }
-            segs_[size_++] = {text, hash_bytes(text), pos};
+            push(text, hash_bytes(text), pos);
         } else {
             complete_ = false;
             if (!clean_) break;  // nothing more to learn
@@ -91,13 +156,13 @@ void request_path::assign(std::string_view escaped, std::size_t limit) {
 }
 
 std::size_t request_path::slash_count() const noexcept {
-    return static_cast<std::size_t>(std::count(escaped_.begin(), escaped_.end(), '/'));
+    return static_cast<std::size_t>(std::count(source_.begin(), source_.end(), '/'));
 }
 
 bool request_path::push_slash() noexcept {
     if (!complete_) return false;
     static constexpr char slash[] = "/";
-    segs_[size_++] = {std::string_view(slash, 1), slash_hash, escaped_.size()};
+    push(std::string_view(slash, 1), slash_hash, source_.size());
     return true;
 }
 

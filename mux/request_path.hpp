@@ -15,39 +15,73 @@ namespace ringhttp::mux_detail {
 inline std::uint64_t hash_bytes(std::string_view s) noexcept {
     constexpr std::uint64_t mul = 0x9E3779B97F4A7C15ull;
     const char* p = s.data();
-    std::size_t n = s.size();
-    std::uint64_t h = 0x6A09E667F3BCC909ull ^ (n * mul);
+    const std::size_t n = s.size();
+    auto load64 = [](const char* q) {
+        std::uint64_t v;
+        std::memcpy(&v, q, 8);
+        return v;
+    };
     auto load32 = [](const char* q) {
         std::uint32_t v;
         std::memcpy(&v, q, 4);
         return std::uint64_t{v};
     };
-    for (; n > 8; n -= 8, p += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
+    // Short keys (nearly all): one or two overlapping loads and one multiply.
+    std::uint64_t h = n * 0xC2B2AE3D27D4EB4Full;
+    if (n <= 8) {
+        std::uint64_t w = 0;
+        if (n >= 4) {
+            w = load32(p) | load32(p + n - 4) << 32;
+        } else if (n > 0) {
+            w = std::uint64_t{static_cast<unsigned char>(p[0])} |
+                std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+                std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+        }
         h = (h ^ w) * mul;
-        h ^= h >> 32;
+    } else if (n <= 16) {
+        h = (h ^ load64(p)) * mul;
+        h = (h ^ (h >> 29) ^ load64(p + n - 8)) * mul;
+    } else {
+        for (std::size_t i = 0; i + 8 < n; i += 8) h = (h ^ (h >> 29) ^ load64(p + i)) * mul;
+        h = (h ^ (h >> 29) ^ load64(p + n - 8)) * mul;
     }
-    std::uint64_t w = 0;
-    if (n >= 4) {
-        w = load32(p) | load32(p + n - 4) << 32;
-    } else if (n > 0) {
-        w = std::uint64_t{static_cast<unsigned char>(p[0])} |
-            std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
-            std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+    // Fold the well-mixed high half into the low bits that pick a page.
+    return h ^ (h >> 32);
+}
+
+/// same_key compares two short strings without a call to memcmp (trie keys
+/// are path segments, hosts and methods: a few dozen bytes at most).
+inline bool same_key(std::string_view a, std::string_view b) noexcept {
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    const char* p = a.data();
+    const char* q = b.data();
+    auto load64 = [](const char* s) {
+        std::uint64_t v;
+        std::memcpy(&v, s, 8);
+        return v;
+    };
+    auto load32 = [](const char* s) {
+        std::uint32_t v;
+        std::memcpy(&v, s, 4);
+        return v;
+    };
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8)
+            if (load64(p + i) != load64(q + i)) return false;
+        return load64(p + n - 8) == load64(q + n - 8);
     }
-    h = (h ^ w) * mul;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return h;
+    if (n >= 4) return load32(p) == load32(q) && load32(p + n - 4) == load32(q + n - 4);
+    for (std::size_t i = 0; i < n; ++i)
+        if (p[i] != q[i]) return false;
+    return true;
 }
 
 /// path_segment is one request path segment as the trie sees it.
 struct path_segment {
     std::string_view text;  ///< unescaped (raw when its escapes are malformed); "/" for a trailing slash
     std::uint64_t hash;     ///< hash_bytes(text)
-    std::size_t offset;     ///< index in the escaped path of the '/' that starts it
+    std::size_t offset;     ///< index in source() of the '/' that starts it
 };
 
 /// request_path splits an escaped path the way Go's mux walks it: each
@@ -66,13 +100,28 @@ public:
     /// kept segments, or with escapes and longer than 256 bytes.
     void assign(std::string_view escaped, std::size_t limit);
 
-    std::string_view escaped() const noexcept { return escaped_; }
+    /// assign_decoded splits a rooted, decoded URL path whose escaped form
+    /// is escape(path) (a url with an empty raw_path). Escaping neither adds
+    /// nor removes a '/' or a '.', and unescaping an escaped segment gives the
+    /// segment back, so the decoded path has exactly the segments, slashes,
+    /// dot segments and multi-wildcard rests Go matches on its escaped form:
+    /// no byte needs to be looked at but the slashes.
+    void assign_decoded(std::string_view path, std::size_t limit);
+
+    /// source is the path as split: escaped, or decoded after assign_decoded.
+    std::string_view source() const noexcept { return source_; }
+    /// decoded reports whether source() is a decoded path (rests of it need
+    /// no unescaping).
+    bool decoded() const noexcept { return decoded_; }
     /// clean reports whether the path equals Go's cleanPath of itself.
     bool clean() const noexcept { return clean_; }
     /// at_end reports whether a node at depth i has consumed the whole path.
     bool at_end(std::size_t i) const noexcept { return complete_ && i == size_; }
     const path_segment& operator[](std::size_t i) const noexcept { return segs_[i]; }
-    /// slash_count is the number of '/' in the escaped path.
+    /// max_depth_hint bounds the depth of any node a walk can reach on this
+    /// path: the number of segments kept, plus one.
+    std::size_t max_depth_hint() const noexcept { return size_ + 1; }
+    /// slash_count is the number of '/' in the path.
     std::size_t slash_count() const noexcept;
 
     /// push_slash makes this the path plus a trailing '/' (Go's trailing-slash
@@ -82,16 +131,30 @@ public:
     void pop_slash() noexcept;
 
 private:
+    void reserve(std::size_t limit);
+
     static constexpr std::size_t inline_segments = 32;
     static constexpr std::size_t inline_bytes = 256;
 
-    std::string_view escaped_;
-    path_segment* segs_ = inline_segs_;
+    // Uninitialized until written: zeroing 32 segments would cost more than
+    // a whole lookup.
+    union segment_storage {
+        segment_storage() noexcept {}
+        path_segment items[inline_segments];
+    };
+
+    void push(std::string_view text, std::uint64_t hash, std::size_t offset) noexcept {
+        std::construct_at(segs_ + size_++, path_segment{text, hash, offset});
+    }
+
+    std::string_view source_;
+    bool decoded_ = false;
+    path_segment* segs_ = inline_.items;
     std::size_t size_ = 0;
     std::size_t capacity_ = inline_segments;
     bool complete_ = true;
     bool clean_ = true;
-    path_segment inline_segs_[inline_segments];
+    segment_storage inline_;
     std::unique_ptr<path_segment[]> heap_segs_;
     char inline_buf_[inline_bytes];
     std::unique_ptr<char[]> heap_buf_;

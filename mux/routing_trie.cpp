@@ -1,6 +1,7 @@
 #include "mux/routing_trie.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -35,7 +36,7 @@ slot* page_with(const slot* old, const node* extra, version_delta& delta) {
     slot* p = allocate_array<slot>(n + 1, delta);
     p[0] = {n, nullptr};
     if (old != nullptr) std::copy(old + 1, old + 1 + page_size(old), p + 1);
-    if (extra != nullptr) p[n] = {extra->hash, extra};
+    if (extra != nullptr) p[n] = {hash_bytes(extra->key()), extra};
     return p;
 }
 
@@ -46,14 +47,17 @@ child_table build_table(const std::vector<const node*>& children, version_delta&
     if (t.bits == 0) {
         slot* p = allocate_array<slot>(children.size() + 1, delta);
         p[0] = {children.size(), nullptr};
-        for (std::size_t i = 0; i < children.size(); ++i) p[i + 1] = {children[i]->hash, children[i]};
+        for (std::size_t i = 0; i < children.size(); ++i) p[i + 1] = {hash_bytes(children[i]->key()), children[i]};
         t.root = p;
         return t;
     }
     const std::size_t pages = std::size_t{1} << t.bits;
     const std::uint64_t mask = pages - 1;
+    std::vector<std::uint64_t> hashes;
+    hashes.reserve(children.size());
+    for (const node* c : children) hashes.push_back(hash_bytes(c->key()));
     std::vector<std::uint32_t> sizes(pages, 0);
-    for (const node* c : children) ++sizes[c->hash & mask];
+    for (std::uint64_t h : hashes) ++sizes[h & mask];
     const slot** dir = allocate_array<const slot*>(pages, delta);
     std::vector<slot*> fill(pages, nullptr);
     for (std::size_t i = 0; i < pages; ++i) {
@@ -63,9 +67,9 @@ child_table build_table(const std::vector<const node*>& children, version_delta&
         p[0] = {0, nullptr};
         dir[i] = fill[i] = p;
     }
-    for (const node* c : children) {
-        slot* p = fill[c->hash & mask];
-        p[++p[0].hash] = {c->hash, c};
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        slot* p = fill[hashes[i] & mask];
+        p[++p[0].hash] = {hashes[i], children[i]};
     }
     t.root = dir;
     return t;
@@ -94,7 +98,7 @@ child_table table_with(const child_table& t, const node* child, const node* repl
         return fresh;
     }
     const std::size_t pages = std::size_t{1} << bits;
-    const std::size_t index = bits == 0 ? 0 : child->hash & (pages - 1);
+    const std::size_t index = bits == 0 ? 0 : hash_bytes(child->key()) & (pages - 1);
     const slot* old_page = bits == 0 ? static_cast<const slot*>(t.root) : static_cast<const slot* const*>(t.root)[index];
     slot* page;
     if (replaced != nullptr) {
@@ -170,8 +174,7 @@ node* rebuild(const node* old, const step* via, const route& r, std::size_t i, c
         *n = *old;
         delta.old_nodes.push_back(old);
     } else if (via != nullptr && !via->wild) {
-        n->key = via->key;
-        n->hash = via->hash;
+        n->set_key(via->key);
     }
     if (i == r.steps.size()) {
         (r.ends_in_multi ? n->multi : n->leaf) = p;
@@ -204,33 +207,107 @@ void free_tree(const node* n) noexcept {
     delete n;
 }
 
-// Go's walk: at depth i, the literal child, then the one-segment wildcard
-// (which never takes a trailing slash), then this node's multi. A node at
-// depth d is reached only by the unique path of its keys, so a lookup
-// visits each trie node at most once.
-const pattern* match_path(const node* n, const request_path& path, std::size_t i) noexcept {
-    if (path.at_end(i)) return n->leaf;
-    const path_segment& s = path[i];
-    const node* literal = s.text.empty() ? n->wild : n->children.find(s.text, s.hash);
-    if (literal != nullptr)
-        if (const pattern* p = match_path(literal, path, i + 1)) return p;
-    if (n->wild != nullptr && n->wild != literal && s.text != "/")
-        if (const pattern* p = match_path(n->wild, path, i + 1)) return p;
-    return n->multi;
+// One lookup: the path, and what to learn on the way.
+struct walk {
+    const request_path& path;
+    match_info* info;
+};
+
+const std::uint64_t slash_hash = hash_bytes("/");
+
+// A node passed on the way down whose other branches (its one-segment
+// wildcard, then its multi) are still to be tried if the way down fails.
+struct pending {
+    const node* at;
+    std::size_t depth;
+    bool wild_tried;
+};
+
+// The one-segment wildcard takes neither an empty segment (an empty literal
+// segment is the wildcard child itself, as in Go, so it was tried as the
+// literal) nor the trailing slash.
+bool wild_may_follow(const node* n, const path_segment& s) noexcept {
+    return n->wild != nullptr && !s.text.empty() && s.text != "/";
 }
 
-const pattern* match_method_and_path(const node* n, std::string_view method, const request_path& path) noexcept {
+// Go's walk: at depth i, the literal child, then the one-segment wildcard,
+// then this node's multi; the first pattern found wins. A node at depth d
+// is reached only by the unique path of its keys, so a lookup visits each
+// trie node at most once, and at most one node per depth is pending.
+// Iterative, with the pending nodes on a small stack: the recursion's
+// frames cost as much as the table lookups.
+const pattern* match_path(const node* root, walk& w) noexcept {
+    constexpr std::size_t inline_depth = 32;
+    pending inline_stack[inline_depth];
+    std::unique_ptr<pending[]> heap_stack;
+    pending* stack = inline_stack;
+    std::size_t top = 0;
+    const node* n = root;
+    std::size_t i = 0;
+    for (;;) {
+        // Down along literal children while they exist.
+        while (n != nullptr) {
+            if (w.path.at_end(i)) {
+                if (n->leaf != nullptr) {
+                    if (w.info != nullptr) w.info->via_multi = false;
+                    return n->leaf;
+                }
+                // Where path + "/" would go on: a {$} child, or a multi here.
+                if (w.info != nullptr && w.info->probe && !w.info->slash_exact) {
+                    const node* dollar = n->children.find("/", slash_hash);
+                    if (n->multi != nullptr || (dollar != nullptr && dollar->leaf != nullptr))
+                        w.info->slash_exact = true;
+                }
+                break;
+            }
+            const path_segment& s = w.path[i];
+            if (wild_may_follow(n, s) || n->multi != nullptr) {
+                if (top == inline_depth && stack == inline_stack) {
+                    // Deeper than 32 pending nodes: only for very deep patterns.
+                    heap_stack.reset(new (std::nothrow) pending[w.path.max_depth_hint()]);
+                    if (!heap_stack) return nullptr;
+                    std::copy(inline_stack, inline_stack + top, heap_stack.get());
+                    stack = heap_stack.get();
+                }
+                stack[top++] = {n, i, false};
+            }
+            n = s.text.empty() ? n->wild : n->children.find(s.text, s.hash);
+            ++i;
+        }
+        // Back up to the deepest pending node.
+        for (;;) {
+            if (top == 0) return nullptr;
+            pending& p = stack[top - 1];
+            if (!p.wild_tried && wild_may_follow(p.at, w.path[p.depth])) {
+                p.wild_tried = true;
+                n = p.at->wild;
+                i = p.depth + 1;
+                break;
+            }
+            --top;
+            if (p.at->multi != nullptr) {
+                if (w.info != nullptr) {
+                    w.info->via_multi = true;
+                    w.info->multi_at = p.depth;
+                }
+                return p.at->multi;
+            }
+        }
+    }
+}
+
+const pattern* match_method_and_path(const node* n, std::string_view method, walk& w) noexcept {
     if (n == nullptr) return nullptr;
     if (n->children.count != 0) {
         if (const node* m = n->children.find(method, hash_bytes(method)))
-            if (const pattern* p = match_path(m, path, 0)) return p;
+            if (const pattern* p = match_path(m, w)) return p;
         if (method == "HEAD") {
             static const std::uint64_t get_hash = hash_bytes("GET");
             if (const node* m = n->children.find("GET", get_hash))
-                if (const pattern* p = match_path(m, path, 0)) return p;
+                if (const pattern* p = match_path(m, w)) return p;
         }
     }
-    return n->wild != nullptr ? match_path(n->wild, path, 0) : nullptr;
+    return n->wild != nullptr ? match_path(n->wild, w) : nullptr;
 }
 
 void collect_subtree(const node* n, std::vector<const pattern*>& out) {
@@ -264,12 +341,23 @@ void collect_overlapping(const node* n, const std::vector<segment>& segs, std::s
         return;
     }
     n->children.for_each([&](const node* c) {
-        if (c->key != "/") collect_overlapping(c, segs, i + 1, out);
+        if (c->key() != "/") collect_overlapping(c, segs, i + 1, out);
     });
     collect_overlapping(n->wild, segs, i + 1, out);
 }
 
 }  // namespace
+
+void node::set_key(std::string_view k) noexcept {
+    if (k.size() <= sizeof key_.bytes) {
+        key_inline_len_ = static_cast<std::uint8_t>(k.size());
+        std::memcpy(key_.bytes, k.data(), k.size());
+    } else {
+        key_inline_len_ = external_key;
+        key_.ref.data = k.data();
+        key_.ref.size = k.size();
+    }
+}
 
 void version_delta::discard_fresh() noexcept {
     for (node* n : fresh_nodes) delete n;
@@ -324,24 +412,26 @@ void destroy(const snapshot* s) noexcept {
 }
 
 const pattern* match(const snapshot& s, std::string_view host, std::string_view method,
-                     const request_path& path) noexcept {
+                     const request_path& path, match_info* info) noexcept {
     const node* root = s.root;
     if (root == nullptr) return nullptr;
+    walk w{path, info};
     // A host pattern that matches wins; if none does, patterns without a host.
     if (!host.empty() && root->children.count != 0)
         if (const node* h = root->children.find(host, hash_bytes(host)))
-            if (const pattern* p = match_method_and_path(h, method, path)) return p;
-    return match_method_and_path(root->wild, method, path);
+            if (const pattern* p = match_method_and_path(h, method, w)) return p;
+    return match_method_and_path(root->wild, method, w);
 }
 
 void allowed_methods(const snapshot& s, std::string_view host, const request_path& path,
                      std::vector<std::string_view>& out) {
     const node* root = s.root;
     if (root == nullptr) return;
+    walk w{path, nullptr};
     auto scan = [&](const node* h) {
         if (h == nullptr) return;
         h->children.for_each([&](const node* m) {
-            if (match_path(m, path, 0) != nullptr) out.push_back(m->key);
+            if (match_path(m, w) != nullptr) out.push_back(m->key());
         });
     };
     if (!host.empty()) scan(root->children.find(host, hash_bytes(host)));

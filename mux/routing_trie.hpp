@@ -17,8 +17,8 @@ namespace ringhttp::mux_detail {
 
 struct node;
 
-/// slot is one child in a child_table page: the child's key hash and the
-/// child, which holds the key itself.
+/// slot is one child in a child_table page: hash_bytes of the child's key,
+/// and the child, which holds the key itself.
 struct slot {
     std::uint64_t hash;
     const node* child;
@@ -40,15 +40,34 @@ struct child_table {
     void for_each(F&& f) const;
 };
 
-/// node is one trie node. Immutable once published.
-struct node {
-    std::string_view key;             ///< what leads here from the parent (views the pattern)
-    std::uint64_t hash = 0;           ///< hash of key
-    const pattern* leaf = nullptr;    ///< pattern that ends exactly here
+/// node is one trie node, one cache line. Immutable once published.
+struct alignas(64) node {
+    const pattern* leaf = nullptr;    ///< pattern that ends exactly here (never a multi)
     const pattern* multi = nullptr;   ///< pattern whose multi wildcard starts here
     const node* wild = nullptr;       ///< one-segment wildcard; at level 0 no host, at level 1 no method
     child_table children;             ///< literal children
+
+    /// key is what leads here from the parent: a literal segment, a host or
+    /// a method (empty for a wildcard child). Up to 16 bytes are kept in the
+    /// node itself, longer keys view the pattern that introduced them.
+    std::string_view key() const noexcept {
+        return key_inline_len_ != external_key ? std::string_view(key_.bytes, key_inline_len_)
+                                               : std::string_view(key_.ref.data, key_.ref.size);
+    }
+    void set_key(std::string_view k) noexcept;
+
+private:
+    static constexpr std::uint8_t external_key = 0xFF;
+    std::uint8_t key_inline_len_ = 0;
+    union key_storage {
+        char bytes[16];
+        struct {
+            const char* data;
+            std::size_t size;
+        } ref;
+    } key_{};
 };
+static_assert(sizeof(node) == 64);
 
 /// snapshot is one published version of the routes.
 struct snapshot {
@@ -84,12 +103,29 @@ const snapshot* add_pattern(const snapshot* old, const pattern* p, version_delta
 /// with a live one (the last snapshot of a mux being destroyed).
 void destroy(const snapshot* s) noexcept;
 
+/// match_info carries what a lookup learns besides the pattern.
+struct match_info {
+    bool probe = false;        ///< in: answer the trailing-slash probe (see match)
+    bool slash_exact = false;  ///< out: matching path + "/" would be exact
+    bool via_multi = false;    ///< out: the match ended in a multi wildcard ...
+    std::size_t multi_at = 0;  ///< ... that starts at this path segment
+};
+
 /// match returns the pattern for host, method and path, or null, with
 /// Go's precedence: the host's patterns first, then those without a host;
 /// within one, the request's method, then GET for HEAD, then no method;
 /// along the path, a literal, then a one-segment wildcard, then a multi.
+///
+/// With info->probe, it also answers Go's trailing-slash question in the
+/// same walk: info->slash_exact is set when matching path + "/" would end in
+/// an exact match (a {$} pattern, or a multi taking just the final slash).
+/// The answer is meaningful only when the match itself is not exact: the
+/// walk for path + "/" visits the same nodes in the same order as the walk
+/// for path until one of them succeeds, and differs only at the nodes where
+/// path ends, so its first success is at the first such node that can take
+/// a trailing slash, if the walk for path reaches one before succeeding.
 const pattern* match(const snapshot& s, std::string_view host, std::string_view method,
-                     const request_path& path) noexcept;
+                     const request_path& path, match_info* info = nullptr) noexcept;
 
 /// allowed_methods adds to out every method that has a pattern matching host
 /// and path (patterns without a method aside).
@@ -122,7 +158,7 @@ inline const node* child_table::find(std::string_view key, std::uint64_t hash) c
     if (page == nullptr) return nullptr;
     const slot* end = page + 1 + page[0].hash;
     for (const slot* s = page + 1; s != end; ++s)
-        if (s->hash == hash && s->child->key == key) return s->child;
+        if (s->hash == hash && same_key(s->child->key(), key)) return s->child;
     return nullptr;
 }
 

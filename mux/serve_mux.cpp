@@ -36,13 +36,14 @@ std::string& escape_scratch() {
 bool ends_with_slash(std::string_view p) noexcept { return !p.empty() && p.back() == '/'; }
 
 // Go's exactMatch: a match is inexact only when a multi wildcard took a
-// non-empty rest. with_slash: path stands for path.escaped() + "/".
-bool exact(const pattern* p, const request_path& path, bool with_slash) noexcept {
+// non-empty rest. Decided from what the walk saw, without reading the pattern.
+bool exact(const pattern* p, const match_info& info, const request_path& path) noexcept {
     if (p == nullptr) return false;
-    if (!p->ends_in_multi()) return true;
-    std::string_view esc = path.escaped();
-    if (!with_slash && !esc.empty() && esc.back() != '/') return false;
-    return p->segments.size() == path.slash_count() + (with_slash ? 1 : 0);
+    if (!info.via_multi) return true;
+    std::string_view esc = path.source();
+    if (!esc.empty() && esc.back() != '/') return false;
+    // The multi is the pattern's last segment, at index multi_at.
+    return info.multi_at + 1 == path.slash_count();
 }
 
 // The target of a redirect to path (unescaped) and query: Go's
@@ -64,16 +65,14 @@ std::string location_for(std::string_view path, std::string_view query) {
 
 // Go's matchOrRedirect: the match for host, method and path; when u is
 // given and the match is not exact, a pattern matching path + "/" exactly
-// turns the answer into a 301 to the cleaned URL path + "/".
+// turns the answer into a 301 to the cleaned URL path + "/". One walk
+// answers both (routing_trie.hpp, match).
 const pattern* match_or_redirect(const snapshot& s, std::string_view host, std::string_view method,
-                                 request_path& path, const url* u, lookup& out) {
-    const pattern* p = match(s, host, method, path);
-    if (u == nullptr || exact(p, path, false) || ends_with_slash(path.escaped())) return p;
-    if (!path.push_slash()) return p;
-    const pattern* with_slash = match(s, host, method, path);
-    const bool redirect = exact(with_slash, path, true);
-    path.pop_slash();
-    if (!redirect) return p;
+                                 const request_path& path, const url* u, lookup& out) {
+    match_info info;
+    info.probe = u != nullptr && !ends_with_slash(path.source());
+    const pattern* p = match(s, host, method, path, &info);
+    if (!info.probe || !info.slash_exact || exact(p, info, path)) return p;
     out.kind = outcome::redirect;
     out.redirect_pattern = clean_path(u->path) + "/";
     out.location = location_for(out.redirect_pattern, u->raw_query);
@@ -84,7 +83,7 @@ void find_methods(const snapshot& s, std::string_view host, request_path& path, 
     std::vector<std::string_view> methods;
     allowed_methods(s, host, path, methods);
     // As the match tried path + "/" too, so does the search for methods.
-    if (!ends_with_slash(path.escaped()) && path.push_slash()) {
+    if (!ends_with_slash(path.source()) && path.push_slash()) {
         allowed_methods(s, host, path, methods);
         path.pop_slash();
     }
@@ -102,12 +101,26 @@ void find_methods(const snapshot& s, std::string_view host, request_path& path, 
     }
 }
 
+// Splits the request's path as Go's mux does: the segments of its escaped
+// form (URL.EscapedPath), each unescaped.
+void split_path(const url& u, std::size_t limit, request_path& path) {
+    // Usually the escaped form is escape(path): then the decoded path has the
+    // same segments (request_path::assign_decoded) and is split as it is.
+    if (u.raw_path.empty() && (u.path.empty() || u.path.front() == '/')) {
+        path.assign_decoded(u.path, limit);
+        return;
+    }
+    path.assign(u.escaped_path(escape_scratch()), limit);
+}
+
 // Go 1.23's ServeMux.findHandler, on one snapshot.
 void find_in(const snapshot& s, const request& r, request_path& path, lookup& out) {
     const url& u = r.url();
-    const std::string_view escaped = u.escaped_path(escape_scratch());
     const std::size_t limit = std::size_t{s.max_depth} + 1;
+    split_path(u, limit, path);
     const std::string_view method = r.method();
+    // Without host patterns the host plays no part (root's children are hosts).
+    const bool hosts = s.root != nullptr && s.root->children.count != 0;
     std::string_view host;
     const pattern* p = nullptr;
     if (method == "CONNECT") {
@@ -115,15 +128,14 @@ void find_in(const snapshot& s, const request& r, request_path& path, lookup& ou
         // at the URL's authority, the match itself at the Host header, and
         // neither strips a port.
         host = u.host;
-        path.assign(escaped, limit);
         match_or_redirect(s, host, method, path, &u, out);
         if (out.kind == outcome::redirect) return;
         p = match(s, r.host(), method, path);
     } else {
-        host = strip_host_port(r.host());
-        path.assign(escaped, limit);
+        if (hosts) host = strip_host_port(r.host());
         if (!path.clean()) {
-            out.cleaned = clean_path(escaped);
+            // Go cleans the escaped path and matches the result.
+            out.cleaned = clean_path(path.decoded() ? u.escaped_path(escape_scratch()) : path.source());
             path.assign(out.cleaned, limit);
         }
         p = match_or_redirect(s, host, method, path, &u, out);
@@ -164,8 +176,8 @@ void assign_path_values(request& r, const pattern& p, const request_path& path) 
             r.set_path_value(s.text, path[i].text);
         } else if (s.kind == segment_kind::multi && !s.text.empty()) {
             // The rest of the path after the '/' that starts segment i.
-            std::string_view rest = path.escaped().substr(path[i].offset + 1);
-            r.set_path_value(s.text, unescape_or_keep(rest, buf));
+            std::string_view rest = path.source().substr(path[i].offset + 1);
+            r.set_path_value(s.text, path.decoded() ? rest : unescape_or_keep(rest, buf));
         }
     }
 }

@@ -47,7 +47,9 @@ probe writer_probe(int n) {
             return make_probe("GET", "/stable-w/n" + i + "/8/more", "localhost", "/stable-w/n" + i + "/{id}/more", "id",
                               "8");
         case 3: {
-            const std::string host = "h" + std::to_string(n % stable_per_kind) + ".example";
+            std::string host = "h";  // built by appending: GCC 12 -Wrestrict misfires on "lit" + string&&
+            host += std::to_string(n % stable_per_kind);
+            host += ".example";
             return make_probe("GET", "/dyn/d" + i, host, host + "/dyn/d" + i);
         }
         default: {

@@ -98,3 +98,44 @@ TEST_CASE("request_path: strip_host_port follows net.SplitHostPort", "[mux][path
     INFO(in);
     CHECK(strip_host_port(in) == out);
 }
+
+TEST_CASE("request_path: a decoded path splits as its escaped form does", "[mux][path]") {
+    // The claim behind assign_decoded: splitting escape(p) and unescaping
+    // each segment gives p's own segments, cleanliness and rests.
+    std::mt19937 rng(99);
+    const char alphabet[] = {'/', '/', '.', 'a', 'b', '-', '~', ' ', '%', '?', '\xc3', '\xa9'};
+    request_path decoded, general;
+    for (int n = 0; n < 20000; ++n) {
+        std::string s = "/";
+        const int len = static_cast<int>(rng() % 10);
+        for (int i = 0; i < len; ++i) s.push_back(alphabet[rng() % sizeof alphabet]);
+        std::string escaped;
+        ringhttp::path_escape(s, escaped);
+        const std::size_t limit = 1 + rng() % 4;
+        INFO('"' << s << "\" escaped \"" << escaped << "\" limit " << limit);
+        decoded.assign_decoded(s, limit);
+        general.assign(escaped, limit);
+        REQUIRE(decoded.clean() == general.clean());
+        REQUIRE(decoded.slash_count() == general.slash_count());
+        for (std::size_t i = 0; i <= limit; ++i) {
+            REQUIRE(decoded.at_end(i) == general.at_end(i));
+            if (decoded.at_end(i) || i == limit) break;
+            REQUIRE(decoded[i].text == general[i].text);
+            REQUIRE(decoded[i].hash == general[i].hash);
+            std::string rest;
+            REQUIRE(ringhttp::path_unescape(general.source().substr(general[i].offset + 1), rest));
+            REQUIRE(decoded.source().substr(decoded[i].offset + 1) == rest);
+        }
+    }
+}
+
+TEST_CASE("request_path: finds slashes past the eight-byte steps", "[mux][path]") {
+    request_path p;
+    const std::string path = "/abcdefghijklmnop/q/rstuvwxyz0123456789/";
+    p.assign_decoded(path, 8);
+    CHECK(p[0].text == "abcdefghijklmnop");
+    CHECK(p[1].text == "q");
+    CHECK(p[2].text == "rstuvwxyz0123456789");
+    CHECK(p[3].text == "/");
+    CHECK(p.at_end(4));
+}

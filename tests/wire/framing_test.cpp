@@ -98,7 +98,7 @@ handler_ptr writes(std::string body) {
 
 }  // namespace
 
-TEST_CASE("framing: a small body without Content-Length gets one, even 0", "[wire][framing]") {
+TEST_CASE("framing: a small body without Content-Length gets one even 0", "[wire][framing]") {
     auto size = GENERATE(std::size_t{0}, std::size_t{1}, std::size_t{100}, std::size_t{4096});
     test_server s(writes(std::string(size, 'a')));
     got g = one(s.port(), get("/"));
@@ -141,7 +141,7 @@ TEST_CASE("framing: a body past 4 KB is chunked for HTTP/1.1 and the connection 
     CHECK_FALSE(g.closed);
 }
 
-TEST_CASE("framing: 4097 bytes are chunked, 4096 are not", "[wire][framing]") {
+TEST_CASE("framing: 4097 bytes are chunked and 4096 are not", "[wire][framing]") {
     auto size = GENERATE(std::size_t{4096}, std::size_t{4097});
     test_server s(writes(std::string(size, 'c')));
     got g = one(s.port(), get("/"));
@@ -316,7 +316,7 @@ TEST_CASE("framing: a handler-set Date replaces the server's", "[wire][framing]"
     CHECK(g.rs[0].header("date") == "Sun, 06 Nov 1994 08:49:37 GMT");
 }
 
-TEST_CASE("framing: HEAD gets the headers a GET would, and no body", "[wire][framing]") {
+TEST_CASE("framing: HEAD gets the headers a GET would and no body", "[wire][framing]") {
     struct row {
         std::size_t size;
         bool has_length;
@@ -354,7 +354,7 @@ TEST_CASE("framing: HEAD with a handler-set Content-Length keeps it", "[wire][fr
     CHECK_FALSE(rest.closed);
 }
 
-TEST_CASE("framing: 204, 304 and 1xx carry no body, Content-Length or Transfer-Encoding", "[wire][framing]") {
+TEST_CASE("framing: 204 and 304 carry no body nor Content-Length nor Transfer-Encoding", "[wire][framing]") {
     auto code = GENERATE(204, 304);
     struct state {
         std::mutex mu;
@@ -411,7 +411,7 @@ TEST_CASE("framing: write on a 204 returns errc::body_not_allowed", "[wire][fram
     CHECK(st->res.ec == errc::body_not_allowed);
 }
 
-TEST_CASE("framing: flush sends the head and the data at once, chunked, while the handler runs",
+TEST_CASE("framing: flush sends the head and the data at once chunked while the handler runs",
           "[wire][framing]") {
     auto g_ = std::make_shared<gate>();
     test_server s(make_handler([g_](response_writer& w, request&) {
@@ -588,7 +588,7 @@ TEST_CASE("framing: write_header(103) sends an informational response before the
     CHECK(s.log_lines().empty());
 }
 
-TEST_CASE("framing: a 103 goes out at once, before the handler finishes (Go flushes 1xx)", "[wire][framing]") {
+TEST_CASE("framing: a 103 goes out at once before the handler finishes as Go flushes 1xx", "[wire][framing]") {
     auto g_ = std::make_shared<gate>();
     test_server s(make_handler([g_](response_writer& w, request&) {
         w.header().set("Link", "</a.js>; rel=preload");
@@ -618,4 +618,125 @@ TEST_CASE("framing: HTTP/1.0 requests get an HTTP/1.0 status line", "[wire][fram
     CHECK(g.rs[0].version == "HTTP/1.0");
     CHECK(g.rs[0].header("content-length") == "3");
     CHECK(g.closed);
+}
+
+TEST_CASE("framing: empty writes and repeated flushes never emit an empty chunk", "[wire][framing]") {
+    test_server s(make_handler([](response_writer& w, request&) {
+        (void)w.write("a");
+        (void)w.flush();
+        (void)w.flush();
+        (void)w.write("");
+        (void)w.flush();
+        (void)w.write("b");
+        (void)w.write("");
+    }));
+    raw_connection c(s.port());
+    c.send(get("/") + get("/"));
+    got g = read_n(c, 2);
+    REQUIRE(g.rs.size() == 2);
+    for (const response& r : g.rs) {
+        CHECK(r.frame == response::framing::chunked);
+        CHECK(r.body == "ab");
+    }
+    CHECK(g.raw.find("\r\n0\r\n\r\nHTTP/1.1") != std::string::npos);
+}
+
+TEST_CASE("framing: writes of every size around the 4 KB buffer make an exact chunked body", "[wire][framing]") {
+    auto sizes = GENERATE(std::vector<std::size_t>{4095, 1, 4096, 4097},
+                          std::vector<std::size_t>{1, 4096, 2, 8192, 3},
+                          std::vector<std::size_t>{5000, 4000, 100, 4096, 0, 65536, 7},
+                          std::vector<std::size_t>{4096, 4096, 4096});
+    test_server s(make_handler([sizes](response_writer& w, request&) {
+        char c = 'a';
+        for (std::size_t n : sizes) {
+            (void)w.write(std::string(n, c));
+            c = c == 'z' ? 'a' : static_cast<char>(c + 1);
+        }
+    }));
+    std::string want;
+    char c = 'a';
+    for (std::size_t n : sizes) {
+        want += std::string(n, c);
+        c = c == 'z' ? 'a' : static_cast<char>(c + 1);
+    }
+    raw_connection conn(s.port());
+    conn.send(get("/") + get("/"));
+    got g = read_n(conn, 2);
+    REQUIRE(g.rs.size() == 2);
+    for (const response& r : g.rs) {
+        CHECK(r.frame == (want.size() > 4096 ? response::framing::chunked : response::framing::length));
+        CHECK(r.body == want);
+    }
+}
+
+TEST_CASE("framing: a status without a reason phrase gets Go's \"status code N\" text", "[wire][framing]") {
+    test_server s(make_handler([](response_writer& w, request&) { w.write_header(599); }));
+    got g = one(s.port(), get("/"));
+    REQUIRE(g.rs.size() == 1);
+    CHECK(g.raw.rfind("HTTP/1.1 599 status code 599\r\n", 0) == 0);
+}
+
+TEST_CASE("framing: a handler-set Transfer-Encoding chunked gives one chunked header", "[wire][framing]") {
+    test_server s(make_handler([](response_writer& w, request&) {
+        w.header().set("Transfer-Encoding", "chunked");
+        (void)w.write("small");
+    }));
+    got g = one(s.port(), get("/"));
+    REQUIRE(g.rs.size() == 1);
+    CHECK(g.rs[0].frame == response::framing::chunked);
+    CHECK(g.rs[0].headers.count("transfer-encoding") == 1);
+    CHECK_FALSE(g.rs[0].has("content-length"));
+    // Go does not sniff when a Transfer-Encoding is set.
+    CHECK_FALSE(g.rs[0].has("content-type"));
+    CHECK(g.rs[0].body == "small");
+}
+
+TEST_CASE("framing: OPTIONS * is answered by the server with an empty 200", "[wire][framing]") {
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    test_server s(make_handler([calls](response_writer& w, request&) {
+        calls->fetch_add(1);
+        (void)w.write("handler");
+    }));
+    raw_connection c(s.port());
+    c.send("OPTIONS * HTTP/1.1\r\nHost: test\r\n\r\n" + get("/after"));
+    got g = read_n(c, 2);
+    REQUIRE(g.rs.size() == 2);
+    CHECK(g.rs[0].status == 200);
+    CHECK(g.rs[0].header("content-length") == "0");
+    CHECK(g.rs[1].body == "handler");
+    CHECK(calls->load() == 1);
+}
+
+TEST_CASE("framing: flush on an HTTP/1.0 response sends a close-delimited body", "[wire][framing]") {
+    test_server s(make_handler([](response_writer& w, request&) {
+        (void)w.write("one ");
+        (void)w.flush();
+        (void)w.write("two");
+    }));
+    got g = one(s.port(), get("/", "HTTP/1.0", "Connection: keep-alive\r\n"), {}, 2000ms);
+    REQUIRE(g.rs.size() == 1);
+    CHECK(g.rs[0].frame == response::framing::close);
+    CHECK(g.rs[0].body == "one two");
+    CHECK(g.closed);
+}
+
+// Go sends the values of keys declared in a "Trailer" header, and of keys set
+// with the "Trailer:" prefix, as chunked trailers; a declared trailer forces
+// chunking even for a small body. response_writer::header() documents
+// trailers as the one change that counts after the head is written.
+TEST_CASE("framing: declared trailers are sent after the last chunk as Go sends them", "[wire][framing]") {
+    test_server s(make_handler([](response_writer& w, request&) {
+        w.header().set("Trailer", "X-Checksum");
+        (void)w.write("hello");
+        w.header().set("X-Checksum", "abc");
+        w.header().set("Trailer:X-Late", "late");
+    }));
+    got g = one(s.port(), get("/"));
+    REQUIRE(g.rs.size() == 1);
+    CHECK(g.rs[0].frame == response::framing::chunked);
+    CHECK(g.rs[0].header("trailer") == "X-Checksum");
+    CHECK(g.rs[0].body == "hello");
+    CHECK(g.raw.find("0\r\nX-Checksum: abc\r\n") != std::string::npos);
+    CHECK(g.raw.find("X-Late: late\r\n") != std::string::npos);
+    CHECK(g.raw.find("Trailer:X-Late") == std::string::npos);
 }

@@ -254,9 +254,8 @@ TEST_CASE("half-close: a partial request before the FIN is not served and the co
 }
 
 // Go reads the truncated head, gets io.ErrUnexpectedEOF (not a "common net
-// read error") and answers "400 Bad Request" before closing. Tagged mayfail:
-// a known difference for the lead to decide on.
-TEST_CASE("half-close: a partial request before the FIN gets a 400, as Go answers it", "[wire][half-close][!mayfail]") {
+// read error") and answers "400 Bad Request" before closing.
+TEST_CASE("half-close: a partial request before the FIN gets a 400 as Go answers it", "[wire][half-close]") {
     test_server s(echo_path());
     raw_connection c(s.port());
     c.send(req("/whole") + "GET /partial HTTP/1.1\r\nHost: te");
@@ -266,4 +265,19 @@ TEST_CASE("half-close: a partial request before the FIN gets a 400, as Go answer
     REQUIRE(rs.size() == 2);
     CHECK(rs[1].status == 400);
     CHECK(rs[1].header("connection") == "close");
+}
+
+TEST_CASE("keep-alive: 2000 requests in turn on one connection", "[wire][keep-alive]") {
+    test_server s(echo_path());
+    raw_connection c(s.port());
+    int good = 0;
+    for (int i = 0; i < 2000; ++i) {
+        const std::string path = "/n" + std::to_string(i);
+        c.send(req(path, "HTTP/1.1", i % 3 == 0 ? "Content-Length: 0\r\n" : "", i % 2 == 0 ? "GET" : "POST"));
+        raw_result r = c.read_responses(1, {}, 5000ms);
+        auto rs = parse_responses(r.bytes, {}, r.closed);
+        if (rs.size() != 1 || rs[0].body != path) break;
+        ++good;
+    }
+    CHECK(good == 2000);
 }

@@ -1,0 +1,3 @@
+module ringhttp/bench/go_mux
+
+go 1.23

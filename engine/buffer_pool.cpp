@@ -48,7 +48,8 @@ void buffer_pool::release() noexcept {
 }
 
 void buffer_pool::add(std::uint16_t bid) noexcept {
-    io_uring_buf_ring_add(br_, addrs_[bid], buffer_size_, bid, io_uring_buf_ring_mask(entries_),
+    // The kernel may fill all but the last byte, which the parser uses as a sentinel.
+    io_uring_buf_ring_add(br_, addrs_[bid], buffer_size_ - 1, bid, io_uring_buf_ring_mask(entries_),
                           static_cast<int>(pending_));
     ++pending_;
 }

@@ -15,7 +15,9 @@ namespace ringhttp::engine {
 /// the kernel picks them from for multishot recv. A buffer the kernel filled
 /// belongs to a connection until recycle() gives it back; it is made visible
 /// to the kernel again at the next commit(). The pool starts small and grows
-/// by a batch when the kernel runs out (ENOBUFS), up to its maximum. Each
+/// by a batch when the kernel runs out (ENOBUFS), up to its maximum. The
+/// kernel may fill all of a buffer but its last byte, which stays free for
+/// the parser's sentinel after the received data. Each
 /// buffer also carries a length and a link so connections can queue the
 /// buffers they hold without memory of their own. One ring thread only.
 class buffer_pool {

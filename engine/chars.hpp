@@ -37,7 +37,30 @@ constexpr std::array<std::uint8_t, 256> make_table() {
 inline constexpr auto table = make_table();
 }  // namespace detail
 
+namespace detail {
+constexpr std::array<char, 256> make_canonical_lower() {
+    std::array<char, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        if (!(table[static_cast<std::size_t>(c)] & tchar)) continue;
+        t[static_cast<std::size_t>(c)] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c);
+    }
+    return t;
+}
+inline constexpr auto canonical_lower_table = make_canonical_lower();
+constexpr std::array<char, 256> make_canonical_upper() {
+    std::array<char, 256> t = make_canonical_lower();
+    for (char& c : t)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+    return t;
+}
+inline constexpr auto canonical_upper_table = make_canonical_upper();
+}  // namespace detail
+
 constexpr bool is_tchar(unsigned char c) noexcept { return detail::table[c] & detail::tchar; }
+/// canonical_lower returns c lower-cased if it is a token character, else 0.
+constexpr char canonical_lower(unsigned char c) noexcept { return detail::canonical_lower_table[c]; }
+/// canonical_upper returns c upper-cased if it is a token character, else 0.
+constexpr char canonical_upper(unsigned char c) noexcept { return detail::canonical_upper_table[c]; }
 constexpr bool is_field_char(unsigned char c) noexcept { return detail::table[c] & detail::field_vchar; }
 constexpr bool is_target_char(unsigned char c) noexcept { return detail::table[c] & detail::target; }
 constexpr bool is_hex(unsigned char c) noexcept { return detail::table[c] & detail::hex; }

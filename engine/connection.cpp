@@ -210,7 +210,7 @@ exchange* worker::next_request(connection& c) {
                 if (a->len + n > a->cap) {
                     std::uint32_t cap = a->cap;
                     while (cap < a->len + n) cap *= 2;
-                    auto* grown = static_cast<assembly*>(std::realloc(a, offsetof(assembly, data) + cap));
+                    auto* grown = static_cast<assembly*>(std::realloc(a, offsetof(assembly, data) + cap + 1));
                     if (grown == nullptr) {
                         send_error(c, status_request_header_fields_too_large, "out of memory");
                         return nullptr;
@@ -239,45 +239,67 @@ exchange* worker::next_request(connection& c) {
         if (view.empty()) return nullptr;
         c.crlf_budget = 0;
         const bool in_assembly = c.asm_ != nullptr && view.data() == c.asm_->data + c.asm_->off;
-        head_scanner::result scan = c.scanner.scan(view.data(), view.size(), limit);
-        if (scan.state == head_scanner::status::error) {
-            send_error(c, scan.error.status, scan.error.reason);
-            return nullptr;
+        char* const head = const_cast<char*>(view.data());
+        const parse_limits limits{.max_head_bytes = limit};
+        exchange* ex = nullptr;
+        std::size_t head_len = 0;
+        if (!c.scanner.started()) {
+            // Usually the whole head is in this one buffer: parse it in one
+            // pass. Buffers and assemblies keep a byte spare for the sentinel.
+            head[view.size()] = '\0';
+            ex = acquire_exchange();
+            parse_result res = parse_request(head, view.size(), ex->req, ex->info, limits);
+            if (res.state == parse_result::status::complete) {
+                head_len = res.head_len;
+            } else {
+                release_exchange(ex);
+                ex = nullptr;
+                if (res.state == parse_result::status::error) {
+                    send_error(c, res.error.status, res.error.reason);
+                    return nullptr;
+                }
+            }
         }
-        if (scan.state == head_scanner::status::need_more) {
-            if (in_assembly) return nullptr;
-            // The head continues in a later buffer: start an assembly with what
-            // we have (the scanner's offsets stay valid, they are relative).
-            std::uint32_t cap = 4096;
-            while (cap < view.size() * 2) cap *= 2;
-            auto* a = static_cast<assembly*>(std::malloc(offsetof(assembly, data) + cap));
-            if (a == nullptr) {
-                send_error(c, status_request_header_fields_too_large, "out of memory");
+        if (ex == nullptr) {
+            // Not all here yet: find the head's end incrementally as bytes come.
+            head_scanner::result scan = c.scanner.scan(view.data(), view.size(), limit);
+            if (scan.state == head_scanner::status::error) {
+                send_error(c, scan.error.status, scan.error.reason);
                 return nullptr;
             }
-            a->cap = cap;
-            a->len = static_cast<std::uint32_t>(view.size());
-            a->off = 0;
-            std::memcpy(a->data, view.data(), view.size());
-            consume(c, view.size());
-            c.asm_ = a;
-            c.asm_pinned = false;
-            continue;
+            if (scan.state == head_scanner::status::need_more) {
+                if (in_assembly) return nullptr;
+                // The head continues in a later buffer: start an assembly with
+                // what we have (the scanner's offsets are relative, still valid).
+                std::uint32_t cap = 4096;
+                while (cap < view.size() * 2) cap *= 2;
+                auto* a = static_cast<assembly*>(std::malloc(offsetof(assembly, data) + cap + 1));
+                if (a == nullptr) {
+                    send_error(c, status_request_header_fields_too_large, "out of memory");
+                    return nullptr;
+                }
+                a->cap = cap;
+                a->len = static_cast<std::uint32_t>(view.size());
+                a->off = 0;
+                std::memcpy(a->data, view.data(), view.size());
+                consume(c, view.size());
+                c.asm_ = a;
+                c.asm_pinned = false;
+                continue;
+            }
+            ex = acquire_exchange();
+            head_len = scan.head_len;
+            if (parse_error err = parse_head(head, head_len, ex->req, ex->info, limits)) {
+                release_exchange(ex);
+                send_error(c, err.status, err.reason);
+                return nullptr;
+            }
         }
-        // A whole head, parsed in place where it lies.
-        exchange* ex = acquire_exchange();
         request& r = ex->req;
-        parse_error err = parse_head(const_cast<char*>(view.data()), scan.head_len, r, ex->info);
-        if (err) {
-            release_exchange(ex);
-            consume(c, scan.head_len);
-            send_error(c, err.status, err.reason);
-            return nullptr;
-        }
         // The request views its head where it lies: keep that memory until it ends.
         if (in_assembly) c.asm_pinned = true;
         else c.pinned = c.rq_head;
-        consume(c, scan.head_len);
+        consume(c, head_len);
         detail::request_access::set_remote_addr(r, {c.remote, c.remote_len});
         return ex;
     }

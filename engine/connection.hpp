@@ -15,7 +15,8 @@ struct send_ctx;
 
 /// assembly holds a request head that arrived split across receive buffers,
 /// copied once into contiguous memory (and whatever followed it in the last
-/// buffer copied). [off, len) is unread.
+/// buffer copied). [off, len) is unread; data has cap + 1 bytes, the extra
+/// one for the parser's sentinel.
 struct assembly {
     std::uint32_t cap;
     std::uint32_t len;

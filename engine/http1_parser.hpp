@@ -34,14 +34,12 @@ public:
     };
 
     result scan(const char* data, std::size_t len, std::size_t max_head_bytes) noexcept;
-    void reset() noexcept { *this = head_scanner{}; }
+    void reset() noexcept { pos_ = 0; }
     /// started reports whether any byte of a head has been seen.
     bool started() const noexcept { return pos_ != 0; }
 
 private:
-    std::uint32_t pos_ = 0;         // next byte to look at
-    std::uint32_t line_start_ = 0;  // offset of the current line
-    bool in_request_line_ = true;
+    std::uint32_t pos_ = 0;  // next byte to look at; all before it are checked
 };
 
 /// body_framing is how a request's body is delimited (RFC 9112 §6.3).
@@ -63,15 +61,35 @@ struct head_info {
 
 /// parse_limits bounds what a head may contain.
 struct parse_limits {
-    std::size_t max_fields = 100;  ///< header field lines; more gets 431 (as Envoy's default)
+    std::size_t max_head_bytes = SIZE_MAX;  ///< request line and fields; past it 431 (414 for the line alone)
+    std::size_t max_fields = 100;           ///< header field lines; more gets 431 (as Envoy's default)
 };
 
-/// parse_head parses a complete head (as delimited by head_scanner; line
-/// endings already checked) into r and info, in place: r's views point into
-/// head, field names are canonicalized in the buffer itself, and only a path
-/// holding %-escapes is decoded into r.storage(). r must be fresh (reset).
-/// Host is moved from the header to r.host(), as Go does. Returns the error
-/// that makes the request unusable, if any.
+/// parse_result is what parse_request found: a whole head of head_len
+/// bytes, a need for more bytes, or an error to answer.
+struct parse_result {
+    enum class status { complete, need_more, error };
+    status state;
+    std::size_t head_len = 0;
+    parse_error error{};
+};
+
+/// parse_request parses the request head at the start of data[0, len) in one
+/// pass, in place: r's views point into data, field names are canonicalized
+/// in the buffer itself (Go's CanonicalMIMEHeaderKey), and only a path
+/// holding %-escapes is decoded into r.storage(). data[len] must be readable
+/// and must not be a token character, whitespace, CR or LF: the caller keeps
+/// a NUL sentinel there (std::string does). It checks everything head_scanner
+/// checks (CRLF line ends) plus the grammar: RFC 9112 methods, targets,
+/// versions, fields, Host, Content-Length and Transfer-Encoding. Host moves
+/// from the header to r.host(), as in Go. r must be fresh (reset). On
+/// need_more the caller must reset r before parsing again. Allocation-free
+/// for heads without %-escapes once r's header has capacity.
+parse_result parse_request(char* data, std::size_t len, request& r, head_info& info,
+                           const parse_limits& limits = {}) noexcept;
+
+/// parse_head parses a head that head_scanner found complete (len bytes up
+/// to and including the blank line); returns the error, if any.
 parse_error parse_head(char* head, std::size_t len, request& r, head_info& info,
                        const parse_limits& limits = {}) noexcept;
 

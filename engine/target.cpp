@@ -18,23 +18,31 @@ constexpr std::array<bool, 256> make_host_table() {
 }
 constexpr auto host_table = make_host_table();
 
-// Go's shouldEscape(c, encodePath) == false.
-constexpr bool path_keeps(unsigned char c) noexcept {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-    return std::string_view("-_.~$&+,/:;=@").find(static_cast<char>(c)) != std::string_view::npos;
+// Go's shouldEscape(c, encodePath) == false: bytes a path keeps unescaped.
+constexpr std::array<bool, 256> make_path_table() {
+    std::array<bool, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+    for (char c : std::string_view("-_.~$&+,/:;=@")) t[static_cast<unsigned char>(c)] = true;
+    return t;
 }
+constexpr auto path_table = make_path_table();
+constexpr bool path_keeps(unsigned char c) noexcept { return path_table[c]; }
 
 // Sets u.path and u.raw_path from the encoded path p, as Go's URL.setPath.
 const char* set_path(std::string_view p, url& u, detail::arena& storage) {
-    bool has_escape = false;
-    bool all_kept = true;
-    for (char c : p) {
-        has_escape |= c == '%';
-        all_kept &= path_keeps(static_cast<unsigned char>(c));
-    }
-    if (!has_escape) {
+    // The common path has only bytes kept as they are: no escapes, no RawPath.
+    std::size_t i = 0;
+    while (i < p.size() && path_keeps(static_cast<unsigned char>(p[i]))) ++i;
+    if (i == p.size()) {
         u.path = p;
-        u.raw_path = all_kept ? std::string_view{} : p;
+        u.raw_path = {};
+        return nullptr;
+    }
+    if (p.find('%', i) == std::string_view::npos) {
+        u.path = p;
+        u.raw_path = p;
         return nullptr;
     }
     char* out = storage.allocate(p.size());

@@ -66,8 +66,6 @@ std::uint8_t format_peer(int fd, char* out, std::size_t cap) {
 }  // namespace
 
 void worker::open_connection(int fd) {
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     std::uint32_t index;
     if (!free_slots_.empty()) {
         index = free_slots_.back();

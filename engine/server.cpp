@@ -3,6 +3,8 @@
 
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,6 +44,8 @@ int open_listener(const addrinfo& ai, bool any_host) {
     int one = 1;
     int zero = 0;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    // Accepted sockets inherit TCP_NODELAY: no setsockopt per connection.
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     // Each ring has its own listener on the same port; the kernel spreads
     // connections among them.
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
@@ -54,6 +58,23 @@ int open_listener(const addrinfo& ai, bool any_host) {
         return -1;
     }
     return fd;
+}
+
+// Pins the calling thread to the n-th CPU (mod their count) of allowed.
+void pin_to_nth_cpu(const cpu_set_t& allowed, std::size_t n) {
+    const int count = CPU_COUNT(&allowed);
+    if (count <= 0) return;
+    std::size_t want = n % static_cast<std::size_t>(count);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (!CPU_ISSET(cpu, &allowed)) continue;
+        if (want-- == 0) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            ::sched_setaffinity(0, sizeof one, &one);
+            return;
+        }
+    }
 }
 
 }  // namespace
@@ -73,7 +94,10 @@ struct server::impl {
 
 server::server(server_options options) : impl_(std::make_unique<impl>()) {
     impl_->options = std::move(options);
-    if (impl_->options.threads == 0) impl_->options.threads = 1;
+    if (impl_->options.threads == 0) {
+        long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+        impl_->options.threads = online > 0 ? static_cast<unsigned>(online) : 1;
+    }
 }
 
 server::~server() {
@@ -128,6 +152,11 @@ std::error_code server::listen() {
 }
 
 std::error_code server::serve() {
+    const server_options& o = impl_->options;
+    const bool pow2 = o.recv_buffers_max != 0 && (o.recv_buffers_max & (o.recv_buffers_max - 1)) == 0;
+    if (!pow2 || o.recv_buffers_max > 32768 || o.recv_buffers == 0 || o.recv_buffer_size < 512 ||
+        o.handler_stack_size < 16 * 1024)
+        return std::make_error_code(std::errc::invalid_argument);
     if (auto ec = listen()) return ec;
     const handler* h = impl_->options.handler ? impl_->options.handler.get() : &default_serve_mux();
     {
@@ -140,12 +169,19 @@ std::error_code server::serve() {
             cfg.stack_size = impl_->options.handler_stack_size;
             cfg.error_log = &impl_->options.error_log;
             cfg.listen_fd = fd;
+            cfg.buffer_size = impl_->options.recv_buffer_size;
+            cfg.initial_buffers = impl_->options.recv_buffers;
+            cfg.max_buffers = impl_->options.recv_buffers_max;
             impl_->workers.push_back(std::make_unique<engine::worker>(cfg));
         }
     }
     std::vector<std::error_code> results(impl_->workers.size());
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    ::sched_getaffinity(0, sizeof allowed, &allowed);
     auto run = [&](std::size_t i) {
         engine::worker& w = *impl_->workers[i];
+        if (impl_->options.pin_threads) pin_to_nth_cpu(allowed, i);
         results[i] = w.init();
         if (results[i]) {
             close();  // one ring failed: stop the others too

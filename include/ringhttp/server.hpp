@@ -43,11 +43,21 @@ struct server_options {
     /// Called from ring threads, concurrently: it must be thread-safe.
     std::function<void(std::string_view line)> error_log;
     /// threads is the number of ring threads, each with its own io_uring and
-    /// SO_REUSEPORT listener.
-    unsigned threads = 1;
+    /// SO_REUSEPORT listener; 0 means one per online CPU.
+    unsigned threads = 0;
+    /// pin_threads pins ring thread i to the i-th CPU the process may run on.
+    bool pin_threads = false;
     /// handler_stack_size is the stack size of the fiber each in-flight
     /// request's handler runs on (touched pages only are resident).
     std::size_t handler_stack_size = 256 * 1024;
+    /// recv_buffer_size is the size of each receive buffer the kernel fills
+    /// (multishot recv into a provided-buffer ring).
+    std::uint32_t recv_buffer_size = 16 * 1024;
+    /// recv_buffers is how many receive buffers a ring starts with; it adds as
+    /// many again whenever the kernel runs out, up to recv_buffers_max (a
+    /// power of two, at most 32768).
+    std::uint32_t recv_buffers = 256;
+    std::uint32_t recv_buffers_max = 4096;
 };
 
 /// server is an HTTP/1.1 server, Go's http.Server. Construct it with

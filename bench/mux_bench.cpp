@@ -17,7 +17,8 @@
 // BM_mux_serve_<kind>/<N>: serve_http with a handler that does nothing:
 //   adds r.set_pattern() and copying the path values into the request.
 // BM_mux_lookup_<kind>_writer/<N>: BM_mux_lookup with another thread
-//   registering a route every 100 microseconds (_writer_busy: back to back).
+//   registering a route of the same kind (in a subtree the reads never
+//   touch) every 100 microseconds; _writer_busy: back to back.
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -93,13 +94,28 @@ fixture& setup(kind k, int n) {
     return f;
 }
 
-// A writer thread registering routes in a subtree the readers never ask for.
+// A writer thread registering more routes of the readers' kind, in a
+// subtree the readers never ask for: /writer/g<gen>..., or host
+// writer<gen>.example/... for the host kind.
+std::string writer_pattern(kind k, long gen) {
+    const std::string g = std::to_string(gen);
+    switch (k) {
+        case kind::static_routes: return "/writer/g" + g;
+        case kind::subtree: return "/writer/g" + g + "/";
+        case kind::wildcard: return "/writer/g" + g + "/{id}";
+        case kind::host: break;
+    }
+    std::string host = "writer";
+    host += g;
+    return host + ".example/api/v1/resource";
+}
+
 class writer {
 public:
-    writer(serve_mux& mux, std::chrono::microseconds pause) : thread_([this, &mux, pause] {
+    writer(serve_mux& mux, kind k, std::chrono::microseconds pause) : thread_([this, &mux, k, pause] {
         auto noop = make_handler([](response_writer&, request&) {});
         for (long gen = 0; !stop_.load(std::memory_order_relaxed); ++gen) {
-            mux.handle("/writer/w" + std::to_string(gen % 512) + "/r" + std::to_string(gen / 512), noop);
+            mux.handle(writer_pattern(k, gen), noop);
             registered_.fetch_add(1, std::memory_order_relaxed);
             if (pause.count() > 0) std::this_thread::sleep_for(pause);
         }
@@ -164,7 +180,7 @@ void BM_lookup_writer(benchmark::State& state) {
     fixture& f = private_setup(K, static_cast<int>(state.range(0)));
     long registered;
     {
-        writer w(*f.mux, std::chrono::microseconds(PauseMicros));
+        writer w(*f.mux, K, std::chrono::microseconds(PauseMicros));
         run_lookups(state, f, true);
         registered = w.registered();
     }

@@ -11,6 +11,8 @@
 
 #include <ringhttp/ringhttp.hpp>
 
+#include "stop_on_signal.hpp"
+
 namespace {
 
 using ringhttp::request;
@@ -105,7 +107,7 @@ void modern_routes(ringhttp::serve_mux& mux) {
 int main(int argc, char** argv) {
     std::string addr = "127.0.0.1:8080";
     std::string routes = "seed";
-    unsigned threads = 1;
+    unsigned threads = 1;  // the differential test compares one ring with Go
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
         if (i + 1 >= argc) usage(argv[0]);
@@ -119,6 +121,7 @@ int main(int argc, char** argv) {
     else if (routes == "modern") modern_routes(*mux);
     else usage(argv[0]);
     ringhttp::server srv({.addr = addr, .handler = mux, .threads = threads});
+    ringhttp::tools::stop_on_signal(srv);
     std::error_code ec = srv.listen_and_serve();
     std::fprintf(stderr, "conformance_server: %s\n", ec.message().c_str());
     return ec == ringhttp::errc::server_closed ? 0 : 1;

@@ -8,29 +8,39 @@
 //       http.ListenAndServe(":8080", nil)
 //   }
 //
-// in C++ on ringhttp. Usage: hello [--addr HOST:PORT] (default :8080).
+// in C++ on ringhttp. Usage: hello [--addr HOST:PORT] [--threads N]
+// (default :8080, one ring per CPU).
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include <ringhttp/ringhttp.hpp>
+
+#include "stop_on_signal.hpp"
 
 void hello(ringhttp::response_writer& w, ringhttp::request&) { w.write("Hello world!\n"); }
 void hello_user(ringhttp::response_writer& w, ringhttp::request&) { w.write("Hello thinkerou!\n"); }
 
 int main(int argc, char** argv) {
     std::string addr = ":8080";
+    unsigned threads = 0;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--addr") == 0 && i + 1 < argc) {
             addr = argv[++i];
+        } else if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            threads = static_cast<unsigned>(std::atoi(argv[++i]));
         } else {
-            std::fprintf(stderr, "usage: %s [--addr HOST:PORT]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--addr HOST:PORT] [--threads N]\n", argv[0]);
             return 2;
         }
     }
     ringhttp::handle_func("/", hello);
     ringhttp::handle_func("/user/", hello_user);
-    std::error_code ec = ringhttp::listen_and_serve(addr, nullptr);
+    // Go's http.ListenAndServe(addr, nil), with the number of rings settable.
+    ringhttp::server srv({.addr = addr, .threads = threads});
+    ringhttp::tools::stop_on_signal(srv);
+    std::error_code ec = srv.listen_and_serve();
     std::fprintf(stderr, "hello: %s\n", ec.message().c_str());
     return ec == ringhttp::errc::server_closed ? 0 : 1;
 }

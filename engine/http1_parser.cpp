@@ -125,7 +125,9 @@ parse_result parse_request(char* data, std::size_t len, request& r, head_info& i
     p = q + 1;
     // RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive.
     static constexpr char version_shape[] = "HTTP/0.0\r\n";
-    for (int i = 0; i < 10; ++i) {
+    if (stop - p >= 10 && std::memcmp(p, "HTTP/1.1\r\n", 10) == 0) {
+        // The common case, checked at once.
+    } else for (int i = 0; i < 10; ++i) {
         if (p + i >= stop) return need_more;
         const char want = version_shape[i];
         const bool ok = want == '0' ? chars::is_digit(static_cast<unsigned char>(p[i])) : p[i] == want;

@@ -1,4 +1,5 @@
 // The exchange: a handler's request body and response writer, Go's rules.
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <exception>
@@ -10,6 +11,7 @@
 #include "engine/chars.hpp"
 #include "engine/exchange.hpp"
 #include "engine/request_access.hpp"
+#include "engine/scan.hpp"
 #include "engine/sniff.hpp"
 #include "engine/worker.hpp"
 
@@ -358,18 +360,108 @@ void exchange::write_last_chunk() {
     conn->out.append(owner_.outs(), t);
 }
 
+namespace {
+
+// The fields of a handler's header that decide framing, found in one pass.
+struct framing_fields {
+    std::string_view transfer_encoding;  // first value
+    std::string_view connection;         // first value
+    std::string_view content_encoding;   // first value
+    bool content_length = false;
+    bool content_type = false;
+    bool date = false;
+    bool trailer = false;  // "Trailer" or a "Trailer:"-prefixed key
+    bool upgrade = false;
+};
+
+framing_fields find_framing_fields(const ringhttp::header& h, std::string_view trailer_prefix) noexcept {
+    framing_fields f;
+    for (const header_field& field : h) {
+        const std::string_view n = field.name;
+        switch (n.size()) {
+            case 4:
+                f.date |= n == "Date";
+                break;
+            case 7:
+                f.trailer |= n == "Trailer";
+                f.upgrade |= n == "Upgrade";
+                break;
+            case 10:
+                if (n == "Connection" && f.connection.empty()) f.connection = field.value;
+                break;
+            case 12:
+                f.content_type |= n == "Content-Type";
+                break;
+            case 14:
+                f.content_length |= n == "Content-Length";
+                break;
+            case 16:
+                if (n == "Content-Encoding" && f.content_encoding.empty()) f.content_encoding = field.value;
+                break;
+            case 17:
+                if (n == "Transfer-Encoding" && f.transfer_encoding.empty()) f.transfer_encoding = field.value;
+                break;
+            default:
+                break;
+        }
+        f.trailer |= n.starts_with(trailer_prefix);
+    }
+    return f;
+}
+
+// "HTTP/1.x NNN Reason\r\n" for every code, built once.
+std::string_view status_line(bool http11, int code) {
+    static const auto lines = [] {
+        std::array<std::array<std::string, 900>, 2> t;
+        for (int v = 0; v < 2; ++v)
+            for (int c = 100; c < 1000; ++c) append_status_line(t[v][c - 100], v == 1, c);
+        return t;
+    }();
+    return lines[http11 ? 1 : 0][static_cast<std::size_t>(code - 100)];
+}
+
+// Appends one field line whose value is known to be clean (ours).
+char* put_field(char* out, std::string_view name, std::string_view value) noexcept {
+    std::memcpy(out, name.data(), name.size());
+    out += name.size();
+    *out++ = ':';
+    *out++ = ' ';
+    std::memcpy(out, value.data(), value.size());
+    out += value.size();
+    *out++ = '\r';
+    *out++ = '\n';
+    return out;
+}
+
+// Appends a handler's field line as Go's Header.Write does: CR, LF and NUL in
+// the value turn into spaces, so a handler cannot inject fields or a body.
+char* put_handler_field(char* out, std::string_view name, std::string_view value) noexcept {
+    char* v = out + name.size() + 2;
+    out = put_field(out, name, value);
+    for (std::size_t i = scan::find_control(v, value.size(), 0x20); i < value.size(); ++i)
+        if (v[i] == '\r' || v[i] == '\n' || v[i] == '\0') v[i] = ' ';
+    return out;
+}
+
+char* put(char* out, std::string_view s) noexcept {
+    std::memcpy(out, s.data(), s.size());
+    return out + s.size();
+}
+
+}  // namespace
+
 void exchange::commit(std::string_view first) {
     committed_ = true;
     const bool http11 = req.proto_at_least(1, 1);
-    const std::string_view te = header_.get("Transfer-Encoding");
+    framing_fields known = find_framing_fields(header_, trailer_prefix);
+    const std::string_view te = known.transfer_encoding;
     const bool has_te = !te.empty();
-    trailers_ = header_.has("Trailer");
-    for (const header_field& f : header_) trailers_ |= f.name.starts_with(trailer_prefix);
+    trailers_ = known.trailer;
     bool set_length = false;
     // The handler finished within the buffer: its length is known, even 0. For
     // HEAD an empty body is ambiguous (the handler may have skipped writing).
     // Trailers need the chunked coding, so they get no length either.
-    if (handler_done_ && !trailers_ && !has_te && body_allowed(status_) && !header_.has("Content-Length") &&
+    if (handler_done_ && !trailers_ && !has_te && body_allowed(status_) && !known.content_length &&
         (!is_head_ || !first.empty())) {
         declared_length_ = static_cast<std::int64_t>(first.size());
         set_length = true;
@@ -378,11 +470,11 @@ void exchange::commit(std::string_view first) {
 
     std::string_view set_connection;
     if (info.http10_keep_alive && (is_head_ || has_length || !body_allowed(status_))) {
-        if (!header_.has("Connection")) set_connection = "keep-alive";
+        if (known.connection.empty() && !header_.has("Connection")) set_connection = "keep-alive";
     } else if (!http11 || info.wants_close) {
         close_after_ = true;
     }
-    if (header_.get("Connection") == "close") close_after_ = true;
+    if (known.connection == "close") close_after_ = true;
     // The client asked for 100-continue and the body was not read: its bytes
     // may or may not follow, so the connection cannot be reused (Go's rule).
     if (info.expect_continue && !body_done_) close_after_ = true;
@@ -405,20 +497,20 @@ void exchange::commit(std::string_view first) {
         if (d != drain_result::complete) close_after_ = true;
         if (d == drain_result::too_big) {
             header_.del("Connection");
+            known.connection = {};
             set_connection = "close";
         }
     }
 
     std::string_view content_type;
     if (body_allowed(status_)) {
-        if (!header_.has("Content-Type") && header_.get("Content-Encoding").empty() && !has_te && !first.empty())
+        if (!known.content_type && known.content_encoding.empty() && !has_te && !first.empty())
             content_type = detect_content_type(first);
     } else {
-        if (status_ == status_not_modified) header_.del("Content-Type");
-        header_.del("Content-Length");
-        header_.del("Transfer-Encoding");
+        if (status_ == status_not_modified && known.content_type) header_.del("Content-Type");
+        if (known.content_length) header_.del("Content-Length");
+        if (has_te) header_.del("Transfer-Encoding");
     }
-    const bool add_date = !header_.has("Date");
     if (has_length && has_te && !ascii_iequals(te, "identity")) {
         owner_.log("http: WriteHeader called with both Transfer-Encoding of \"" + std::string(te) +
                    "\" and a Content-Length of " + std::to_string(declared_length_));
@@ -427,66 +519,72 @@ void exchange::commit(std::string_view first) {
         declared_length_ = -1;
     }
     std::string_view set_te;
-    if (is_head_ || !body_allowed(status_)) {
-        header_.del("Transfer-Encoding");
-    } else if (has_length) {
-        header_.del("Transfer-Encoding");
+    if (is_head_ || !body_allowed(status_) || has_length) {
+        if (has_te) header_.del("Transfer-Encoding");
     } else if (http11) {
-        if (has_te && te == "identity") {
+        if (te == "identity") {
             // RFC 9112 §6.3: a response without length ends when the connection does.
             close_after_ = true;
             header_.del("Transfer-Encoding");
         } else {
             chunking_ = true;
             set_te = "chunked";
-            if (has_te && te == "chunked") header_.del("Transfer-Encoding");
+            if (te == "chunked") header_.del("Transfer-Encoding");
         }
     } else {
         // HTTP/1.0 has no chunked coding: the body ends with the connection.
         close_after_ = true;
-        header_.del("Transfer-Encoding");
+        if (has_te) header_.del("Transfer-Encoding");
     }
     if (chunking_) {
-        header_.del("Content-Length");
+        if (known.content_length) header_.del("Content-Length");
         set_length = false;
     }
-    const bool protocol_switch = status_ == status_switching_protocols && header_.has("Upgrade") &&
-                                 has_token(header_.get("Connection"), "upgrade");
-    if (close_after_ && !has_token(header_.get("Connection"), "close") && !protocol_switch) {
-        header_.del("Connection");
+    const bool protocol_switch = status_ == status_switching_protocols && known.upgrade &&
+                                 has_token(known.connection, "upgrade");
+    if (close_after_ && !has_token(known.connection, "close") && !protocol_switch) {
+        if (!known.connection.empty()) header_.del("Connection");
         set_connection = http11 ? "close" : "";
     }
     if (writable()) return;
 
-    std::string& head = head_scratch_;
-    head.clear();
-    append_status_line(head, http11, status_);
-    append_fields(head, header_, false);
-    if (add_date) {
-        head.append("Date: ");
-        head.append(owner_.date());
-        head.append("\r\n");
-    }
+    // Serialize the head straight into the connection's output when it fits
+    // one block (nearly always), else through a scratch string.
+    const std::string_view line = status_line(http11, status_);
+    char length_digits[24];
+    std::size_t length_len = 0;
     if (set_length) {
-        char digits[24];
-        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, declared_length_);
-        head.append("Content-Length: ");
-        head.append(digits, static_cast<std::size_t>(end - digits));
-        head.append("\r\n");
+        auto [end, ec] = std::to_chars(length_digits, length_digits + sizeof length_digits, declared_length_);
+        length_len = static_cast<std::size_t>(end - length_digits);
     }
-    if (!content_type.empty()) {
-        head.append("Content-Type: ");
-        head.append(content_type);
-        head.append("\r\n");
+    std::size_t size = line.size() + 2;
+    for (const header_field& f : header_)
+        if (chars::is_token(f.name)) size += f.name.size() + chars::trim_ows(f.value).size() + 4;
+    if (!known.date) size += 6 + owner_.date().size() + 2;
+    if (set_length) size += 16 + length_len + 2;
+    if (!content_type.empty()) size += 14 + content_type.size() + 2;
+    if (!set_connection.empty()) size += 12 + set_connection.size() + 2;
+    if (!set_te.empty()) size += 28;
+    char* out;
+    char* start;
+    const bool direct = size <= out_buf::capacity;
+    if (direct) {
+        start = out = conn->out.reserve(owner_.outs(), size);
+    } else {
+        head_scratch_.resize(size);
+        start = out = head_scratch_.data();
     }
-    if (!set_connection.empty()) {
-        head.append("Connection: ");
-        head.append(set_connection);
-        head.append("\r\n");
-    }
-    if (!set_te.empty()) head.append("Transfer-Encoding: chunked\r\n");
-    head.append("\r\n");
-    conn->out.append(owner_.outs(), head);
+    out = put(out, line);
+    for (const header_field& f : header_)
+        if (chars::is_token(f.name)) out = put_handler_field(out, f.name, chars::trim_ows(f.value));
+    if (!known.date) out = put_field(out, "Date", owner_.date());
+    if (set_length) out = put_field(out, "Content-Length", {length_digits, length_len});
+    if (!content_type.empty()) out = put_field(out, "Content-Type", content_type);
+    if (!set_connection.empty()) out = put_field(out, "Connection", set_connection);
+    if (!set_te.empty()) out = put(out, "Transfer-Encoding: chunked\r\n");
+    out = put(out, "\r\n");
+    if (direct) conn->out.commit(static_cast<std::size_t>(out - start));
+    else conn->out.append(owner_.outs(), {start, static_cast<std::size_t>(out - start)});
 }
 
 io_result exchange::read(std::span<char> buf) {

@@ -338,9 +338,9 @@ void worker::run() {
     while (!stopping_ || live_ > 0 || accept_armed_) {
         date_.refresh();
         flush_dirty();
-        feed_starved();
+        if (!starved_.empty()) feed_starved();
         pool_.commit();
-        reap();
+        if (!dead_.empty()) reap();
         if (stopping_ && live_ == 0 && !accept_armed_) break;
         int rc;
         io_uring_cqe* cqe = nullptr;
@@ -363,7 +363,7 @@ void worker::run() {
             ++seen;
         }
         io_uring_cq_advance(&ring_, seen);
-        run_timers();
+        if (!timers_.empty()) run_timers();
     }
 }
 

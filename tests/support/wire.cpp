@@ -22,6 +22,9 @@ struct test_server::log_state {
 test_server::test_server(handler_ptr h, server_options options) : log_(std::make_shared<log_state>()) {
     options.addr = "127.0.0.1:0";
     options.handler = std::move(h);
+    // One ring unless a test asks for more: its connections are then all on a
+    // ring that is running before the first request is answered.
+    if (options.threads == 0) options.threads = 1;
     if (!options.error_log) {
         auto log = log_;
         options.error_log = [log](std::string_view line) {

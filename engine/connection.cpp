@@ -82,6 +82,10 @@ void worker::open_connection(int fd) {
     c.fd = fd;
     c.remote_len = format_peer(fd, c.remote, sizeof c.remote);
     ++live_;
+    // The first request's head must come within the header timeout of accept.
+    c.head_started = wheel_.at(now_ns());
+    c.read_deadline = deadline_after(config_.read_header_timeout_ns);
+    schedule_timer(c);
     arm_recv(c);
 }
 
@@ -236,6 +240,13 @@ exchange* worker::next_request(connection& c) {
         }
         if (view.empty()) return nullptr;
         c.crlf_budget = 0;
+        if (c.awaiting_request) {
+            // The next request begins: its head has the header timeout from now.
+            c.awaiting_request = false;
+            c.head_started = wheel_.at(now_ns());
+            c.read_deadline = deadline_after(config_.read_header_timeout_ns);
+            schedule_timer(c);
+        }
         const bool in_assembly = c.asm_ != nullptr && view.data() == c.asm_->data + c.asm_->off;
         char* const head = const_cast<char*>(view.data());
         const parse_limits limits{.max_head_bytes = limit};
@@ -294,6 +305,15 @@ exchange* worker::next_request(connection& c) {
             }
         }
         request& r = ex->req;
+        // The whole request (body too) must come within read_timeout of its
+        // first byte; the response must be written within write_timeout.
+        c.read_deadline = config_.read_timeout_ns == 0
+                              ? 0
+                              : c.head_started + static_cast<std::uint32_t>(
+                                                     (config_.read_timeout_ns + timer_wheel::tick_ns - 1) /
+                                                     timer_wheel::tick_ns);
+        c.write_deadline = deadline_after(config_.write_timeout_ns);
+        schedule_timer(c);
         // The request views its head where it lies: keep that memory until it ends.
         if (in_assembly) c.asm_pinned = true;
         else c.pinned = c.rq_head;
@@ -330,8 +350,17 @@ void worker::end_exchange(connection& c) {
             c.asm_ = nullptr;
         }
     }
-    if (close) begin_close(c, c.broken);
-    else if (c.state != connection::phase::open) advance_close(c);
+    if (close) {
+        begin_close(c, c.broken);
+    } else if (c.state != connection::phase::open) {
+        advance_close(c);
+    } else {
+        // Keep-alive: wait for the next request up to the idle timeout.
+        c.awaiting_request = true;
+        c.write_deadline = 0;
+        c.read_deadline = deadline_after(config_.idle_timeout_ns);
+        schedule_timer(c);
+    }
 }
 
 void worker::send_error(connection& c, int status, const char* reason) {
@@ -385,7 +414,9 @@ void worker::advance_close(connection& c) {
                     ::shutdown(c.fd, SHUT_WR);
                     c.state = connection::phase::lingering;
                     release_input(c);
-                    timers_.push({now_ns() + linger_ns, timer_kind::linger, c.index, c.gen});
+                    c.read_deadline = deadline_after(linger_ns);
+                    c.write_deadline = 0;
+                    schedule_timer(c);
                     if (c.recv == connection::recv_state::off && !c.starved) arm_recv(c);
                     return;
                 }
@@ -400,7 +431,21 @@ void worker::advance_close(connection& c) {
             break;
     }
     if (c.recv == connection::recv_state::armed) pause_recv(c);
+    if (c.send_inflight && (c.abortive || c.broken) && !c.send_cancelled) {
+        // A send stuck behind a client that does not read would keep the
+        // socket forever: cancel it.
+        io_uring_sqe* sqe = get_sqe();
+        io_uring_prep_cancel64(sqe, pack(op_send, c), 0);
+        io_uring_sqe_set_data64(sqe, op_cancel);
+        c.send_cancelled = true;
+    }
     if (c.recv != connection::recv_state::off || c.send_inflight) return;
+    if (c.write_timed_out) {
+        // The client stopped reading: reset, so the kernel drops what is queued
+        // instead of holding it for a reader that will not come.
+        linger reset{1, 0};
+        ::setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
     ::close(c.fd);
     c.fd = -1;
     c.out.clear(outs_);

@@ -69,6 +69,17 @@ struct connection {
     exchange* ex = nullptr;
     std::uint32_t next_dirty = 0;  // intrusive list of connections to flush
 
+    // Deadlines, in timer_wheel ticks (0: none). read covers waiting for and
+    // reading a request (header, body, idle time, lingering); write covers
+    // writing its response.
+    std::uint32_t read_deadline = 0;
+    std::uint32_t write_deadline = 0;
+    std::uint32_t timer_due = 0;      // the tick of this connection's live wheel entry, 0: none
+    std::uint32_t head_started = 0;   // tick the current request's first byte came (or accept)
+    bool awaiting_request = false;    // idle after a response: the next byte starts a head
+    bool read_timed_out = false;
+    bool write_timed_out = false;  // also: close with a reset, dropping unsent bytes
+    bool send_cancelled = false;   // a cancel for the send in flight was submitted
     std::uint32_t requests = 0;
     std::uint8_t crlf_budget = 0;  // stray CR/LF bytes tolerated before the next request
     std::uint8_t remote_len = 0;

@@ -19,6 +19,7 @@ public:
             case errc::connection_closed: return "connection closed";
             case errc::body_too_large: return "http: request body too large";
             case errc::handler_aborted: return "http: handler aborted";
+            case errc::timeout: return "i/o timeout";
         }
         return "unknown ringhttp error";
     }

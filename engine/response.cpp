@@ -110,6 +110,7 @@ void exchange::wait(wait_kind k) {
 }
 
 std::error_code exchange::writable() const noexcept {
+    if (conn->write_timed_out) return errc::timeout;
     if (conn->broken || conn->abortive) return errc::connection_closed;
     return {};
 }
@@ -597,6 +598,10 @@ io_result exchange::read_or_skip(char* dst, std::size_t max, bool send_continue)
     if (body_error_) return {0, body_error_};
     if (send_continue) maybe_send_continue();
     for (;;) {
+        if (conn->read_timed_out) {
+            body_error_ = errc::timeout;
+            return {0, body_error_};
+        }
         std::string_view v = owner_.peek(*conn);
         if (v.empty()) {
             if (conn->peer_eof || conn->broken || conn->abortive) {

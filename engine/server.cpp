@@ -169,6 +169,12 @@ std::error_code server::serve() {
             cfg.stack_size = impl_->options.handler_stack_size;
             cfg.error_log = &impl_->options.error_log;
             cfg.listen_fd = fd;
+            // Go's fallbacks: header and idle timeouts default to read_timeout.
+            auto ns = [](std::chrono::nanoseconds d) { return d.count() > 0 ? static_cast<std::uint64_t>(d.count()) : 0; };
+            cfg.read_timeout_ns = ns(o.read_timeout);
+            cfg.read_header_timeout_ns = ns(o.read_header_timeout.count() > 0 ? o.read_header_timeout : o.read_timeout);
+            cfg.write_timeout_ns = ns(o.write_timeout);
+            cfg.idle_timeout_ns = ns(o.idle_timeout.count() > 0 ? o.idle_timeout : o.read_timeout);
             cfg.buffer_size = impl_->options.recv_buffer_size;
             cfg.initial_buffers = impl_->options.recv_buffers;
             cfg.max_buffers = impl_->options.recv_buffers_max;

@@ -11,6 +11,8 @@
 #include <ctime>
 #include <string>
 
+#include <ringhttp/status.hpp>
+
 #include "engine/exchange.hpp"
 
 namespace ringhttp::engine {
@@ -40,8 +42,9 @@ worker::~worker() {
 }
 
 std::uint64_t worker::now_ns() noexcept {
+    // Deadlines have 10 ms ticks: the coarse clock (a few ms, no syscall) does.
     timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
@@ -192,7 +195,7 @@ void worker::on_send(connection& c, int res) {
         return;
     }
     c.out.consume(outs_, static_cast<std::size_t>(res));
-    if (!c.out.empty() && !c.broken) submit_send(c);
+    if (!c.out.empty() && !c.broken && !c.abortive) submit_send(c);
     if (c.ex != nullptr && c.ex->waiting() == exchange::wait_kind::send) resume_exchange(c);
     if (c.state != connection::phase::open) advance_close(c);
 }
@@ -208,7 +211,7 @@ void worker::on_accept(const io_uring_cqe& cqe) {
             // Out of descriptors or memory: stop accepting for a moment instead
             // of spinning; pending connections wait in the listen backlog.
             accept_backoff_ = true;
-            timers_.push({now_ns() + accept_backoff_ns, timer_kind::accept_backoff, 0, 0});
+            accept_retry_ns_ = now_ns() + accept_backoff_ns;
             if (cqe.flags & IORING_CQE_F_MORE) {
                 io_uring_sqe* sqe = get_sqe();
                 io_uring_prep_cancel64(sqe, op_accept, 0);
@@ -276,19 +279,68 @@ void worker::feed_starved() {
 
 void worker::run_timers() {
     const std::uint64_t now = now_ns();
-    while (!timers_.empty() && timers_.top().deadline_ns <= now) {
-        timer t = timers_.top();
-        timers_.pop();
-        if (t.kind == timer_kind::accept_backoff) {
-            accept_backoff_ = false;
-            if (!stopping_ && !accept_armed_) arm_accept();
-            continue;
-        }
-        connection& c = *conns_[t.index];
-        if (c.gen != t.gen || c.state != connection::phase::lingering) continue;
-        c.state = connection::phase::closing;
-        advance_close(c);
+    if (accept_retry_ns_ != 0 && accept_retry_ns_ <= now) {
+        accept_retry_ns_ = 0;
+        accept_backoff_ = false;
+        if (!stopping_ && !accept_armed_) arm_accept();
     }
+    wheel_.advance(wheel_.at(now), [this](const timer_wheel::entry& e) { fire_timer(e); });
+}
+
+void worker::schedule_timer(connection& c) {
+    std::uint32_t due = c.read_deadline;
+    if (c.write_deadline != 0 && (due == 0 || c.write_deadline < due)) due = c.write_deadline;
+    // An entry that fires no later than the earliest deadline re-arms itself
+    // when it fires; only an earlier deadline needs a new entry.
+    if (due == 0 || (c.timer_due != 0 && c.timer_due <= due)) return;
+    c.timer_due = due;
+    wheel_.schedule(due, c.index, c.gen);
+}
+
+void worker::fire_timer(const timer_wheel::entry& e) {
+    connection& c = *conns_[e.index];
+    if (c.gen != e.gen || c.timer_due != e.due || c.state == connection::phase::dead) return;  // stale
+    c.timer_due = 0;
+    const timer_wheel::tick now = wheel_.at(now_ns());
+    if (c.write_deadline != 0 && c.write_deadline <= now) {
+        // Writes fail from now on; a handler waiting for the send window
+        // wakes to that, and the connection closes without a clean end.
+        c.write_deadline = 0;
+        c.write_timed_out = true;
+        begin_close(c, true);
+        return;
+    }
+    if (c.read_deadline != 0 && c.read_deadline <= now) {
+        c.read_deadline = 0;
+        on_read_timeout(c);
+    }
+    if (c.state != connection::phase::dead) schedule_timer(c);
+}
+
+void worker::on_read_timeout(connection& c) {
+    switch (c.state) {
+        case connection::phase::lingering:
+            c.state = connection::phase::closing;
+            advance_close(c);
+            return;
+        case connection::phase::open:
+            break;
+        default:
+            return;  // draining or closing: the write side decides
+    }
+    if (c.ex != nullptr) {
+        // The request body is late: reads fail from now on (errc::timeout).
+        c.read_timed_out = true;
+        if (c.ex->waiting() == exchange::wait_kind::body) resume_exchange(c);
+        return;
+    }
+    if (!peek(c).empty() || c.scanner.started()) {
+        // Part of a head came, not the rest: say so (RFC 9110 §15.5.9).
+        send_error(c, status_request_timeout, "timed out reading the request head");
+        return;
+    }
+    // Nothing came: close quietly (FIN), after any response still being sent.
+    begin_close(c, false);
 }
 
 void worker::begin_stop() {
@@ -344,9 +396,15 @@ void worker::run() {
         if (stopping_ && live_ == 0 && !accept_armed_) break;
         int rc;
         io_uring_cqe* cqe = nullptr;
-        if (!timers_.empty()) {
-            std::uint64_t now = now_ns();
-            std::uint64_t wait = timers_.top().deadline_ns > now ? timers_.top().deadline_ns - now : 0;
+        // Wait for completions, or until the next deadline's tick.
+        std::uint64_t wake_ns = accept_retry_ns_;
+        const std::uint64_t now = now_ns();
+        if (const timer_wheel::tick next = wheel_.next_busy(wheel_.at(now)); next != 0) {
+            const std::uint64_t at = wheel_.start_of(next);
+            if (wake_ns == 0 || at < wake_ns) wake_ns = at;
+        }
+        if (wake_ns != 0) {
+            const std::uint64_t wait = wake_ns > now ? wake_ns - now : 0;
             __kernel_timespec ts{static_cast<long long>(wait / 1'000'000'000), static_cast<long long>(wait % 1'000'000'000)};
             rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
         } else {
@@ -363,7 +421,7 @@ void worker::run() {
             ++seen;
         }
         io_uring_cq_advance(&ring_, seen);
-        if (!timers_.empty()) run_timers();
+        if (wheel_.size() != 0 || accept_retry_ns_ != 0) run_timers();
     }
 }
 

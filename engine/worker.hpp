@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <queue>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "engine/connection.hpp"
 #include "engine/date_cache.hpp"
 #include "engine/output.hpp"
+#include "engine/timer_wheel.hpp"
 
 namespace ringhttp::engine {
 
@@ -31,6 +31,10 @@ struct worker_config {
     std::size_t stack_size = 0;
     const std::function<void(std::string_view)>* error_log = nullptr;
     int listen_fd = -1;
+    std::uint64_t read_timeout_ns = 0;         // 0: none
+    std::uint64_t read_header_timeout_ns = 0;  // 0: none (the server resolved Go's fallbacks)
+    std::uint64_t write_timeout_ns = 0;
+    std::uint64_t idle_timeout_ns = 0;
     std::uint32_t buffer_size = 16 * 1024;
     std::uint32_t initial_buffers = 256;
     std::uint32_t max_buffers = 4096;
@@ -81,14 +85,6 @@ public:
 
 private:
     enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close };
-    enum class timer_kind : std::uint8_t { linger, accept_backoff };
-    struct timer {
-        std::uint64_t deadline_ns;
-        timer_kind kind;
-        std::uint32_t index;
-        std::uint32_t gen;
-        bool operator>(const timer& o) const noexcept { return deadline_ns > o.deadline_ns; }
-    };
 
     worker_config config_;
     io_uring ring_{};
@@ -113,7 +109,8 @@ private:
     std::vector<exchange*> idle_exchanges_;
     std::vector<std::unique_ptr<send_ctx>> send_ctxs_;
     std::vector<send_ctx*> idle_send_ctxs_;
-    std::priority_queue<timer, std::vector<timer>, std::greater<>> timers_;
+    timer_wheel wheel_{now_ns()};
+    std::uint64_t accept_retry_ns_ = 0;  // when to re-arm accept after EMFILE; 0: not waiting
 
     static std::uint64_t pack(op o, const connection& c) noexcept {
         return std::uint64_t{c.index} << 32 | std::uint64_t{c.gen & 0xffffff} << 8 | o;
@@ -134,6 +131,12 @@ private:
     void flush_dirty();
     void feed_starved();
     void run_timers();
+    void schedule_timer(connection& c);
+    void fire_timer(const timer_wheel::entry& e);
+    void on_read_timeout(connection& c);
+    timer_wheel::tick deadline_after(std::uint64_t ns) const noexcept {
+        return ns == 0 ? 0 : wheel_.after(now_ns(), ns);
+    }
     void begin_stop();
 
     // Connection lifecycle (connection.cpp).

@@ -19,6 +19,7 @@ enum class errc {
     connection_closed,     ///< the peer went away or a send failed; later writes fail fast.
     body_too_large,        ///< a max_bytes_reader limit was hit.
     handler_aborted,       ///< the handler threw; used in error_log lines.
+    timeout,               ///< a read or write deadline passed (Go's os.ErrDeadlineExceeded).
 };
 
 /// http_category returns the std::error_category of errc. Thread-safe.

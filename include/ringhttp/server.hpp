@@ -18,22 +18,29 @@ namespace ringhttp {
 inline constexpr std::size_t default_max_header_bytes = std::size_t{1} << 20;
 
 /// server_options carries Go's http.Server fields. A zero duration means no
-/// limit, as in Go.
+/// limit, as in Go; unlike Go, the header and idle timeouts have safe
+/// defaults (10 s and 120 s), because a server on the network edge must not
+/// let a client hold a connection for nothing.
 struct server_options {
     /// addr is "host:port" to listen on; ":8080" listens on every address,
     /// port 0 picks a free port (see server::port()). Empty means ":http".
     std::string addr;
     /// handler serves every request; null means default_serve_mux().
     handler_ptr handler;
-    /// read_timeout bounds reading a whole request, body included.
+    /// read_timeout bounds reading a whole request, body included, from its
+    /// first byte. A body read past it fails with errc::timeout.
     std::chrono::nanoseconds read_timeout{0};
-    /// read_header_timeout bounds reading a request's head; 0 uses read_timeout.
-    std::chrono::nanoseconds read_header_timeout{0};
-    /// write_timeout bounds writing a response.
+    /// read_header_timeout bounds reading a request's head, from its first
+    /// byte (from accept for a connection's first request); 0 uses
+    /// read_timeout. Past it, a client that sent part of a head gets 408, one
+    /// that sent nothing is closed silently.
+    std::chrono::nanoseconds read_header_timeout{std::chrono::seconds(10)};
+    /// write_timeout bounds writing a response, from the end of its request's
+    /// head: past it writes fail with errc::timeout and the connection closes.
     std::chrono::nanoseconds write_timeout{0};
     /// idle_timeout bounds waiting for the next request on a keep-alive
     /// connection; 0 uses read_timeout.
-    std::chrono::nanoseconds idle_timeout{0};
+    std::chrono::nanoseconds idle_timeout{std::chrono::seconds(120)};
     /// max_header_bytes bounds a request's head (request line and header
     /// fields); past it the server answers 431 (414 when the request line alone
     /// is longer).

@@ -81,7 +81,9 @@ void worker::open_connection(int fd) {
     c.index = index;
     c.fd = fd;
     c.remote_len = format_peer(fd, c.remote, sizeof c.remote);
+    c.id = std::uint64_t{config_.worker_index} << 48 | ++accepted_;
     ++live_;
+    notify(c, conn_state::new_);
     // The first request's head must come within the header timeout of accept.
     c.head_started = wheel_.at(now_ns());
     c.read_deadline = deadline_after(config_.read_header_timeout_ns);
@@ -240,6 +242,10 @@ exchange* worker::next_request(connection& c) {
         }
         if (view.empty()) return nullptr;
         c.crlf_budget = 0;
+        if (!c.active) {
+            c.active = true;
+            notify(c, conn_state::active);
+        }
         if (c.awaiting_request) {
             // The next request begins: its head has the header timeout from now.
             c.awaiting_request = false;
@@ -357,6 +363,8 @@ void worker::end_exchange(connection& c) {
     } else {
         // Keep-alive: wait for the next request up to the idle timeout.
         c.awaiting_request = true;
+        c.active = false;
+        notify(c, conn_state::idle);
         c.write_deadline = 0;
         c.read_deadline = deadline_after(config_.idle_timeout_ns);
         schedule_timer(c);
@@ -448,6 +456,7 @@ void worker::advance_close(connection& c) {
     }
     ::close(c.fd);
     c.fd = -1;
+    notify(c, conn_state::closed);
     c.out.clear(outs_);
     release_input(c);
     c.state = connection::phase::dead;

@@ -81,6 +81,8 @@ struct connection {
     bool write_timed_out = false;  // also: close with a reset, dropping unsent bytes
     bool send_cancelled = false;   // a cancel for the send in flight was submitted
     std::uint32_t requests = 0;
+    std::uint64_t id = 0;          // unique within the server, for conn_state
+    bool active = false;           // conn_state: active (a request is being read or served)
     std::uint8_t crlf_budget = 0;  // stray CR/LF bytes tolerated before the next request
     std::uint8_t remote_len = 0;
     char remote[55];  // the peer as "ip:port" or "[ip6]:port", request::remote_addr()

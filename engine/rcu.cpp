@@ -62,7 +62,6 @@ garbage_queue& queue() {
 
 constinit thread_local reader_record* t_record = nullptr;
 constinit thread_local bool t_registered = false;
-constinit thread_local unsigned t_tick = 0;
 
 // Gives the record back when a thread that took one exits.
 struct record_release {
@@ -169,25 +168,20 @@ void unregister_thread() noexcept {
     t_record->counter.store(0, std::memory_order_release);
 }
 
+// Ring threads only announce: they never free (that is the writers' cost,
+// in retire(), or whoever calls reclaim()), so routing never pays for it.
 void quiescent() noexcept {
-    reader_record* r = t_record;
     if (!t_registered) return;
+    reader_record* r = t_record;
     const std::uint64_t seen = r->counter.load(std::memory_order_relaxed);
     if (seen == 0) return;  // offline: nothing to announce
     const std::uint64_t e = g_epoch.load(std::memory_order_acquire);
-    if (seen != e) {
-        r->counter.store(e, std::memory_order_release);
-        if (g_pending.load(std::memory_order_relaxed) != 0) try_reclaim();
-    } else if (g_pending.load(std::memory_order_relaxed) != 0 && (++t_tick & 255u) == 0) {
-        // Garbage left behind by a reclaim that lost the try_lock race.
-        try_reclaim();
-    }
+    if (seen != e) r->counter.store(e, std::memory_order_release);
 }
 
 void offline() noexcept {
     if (!t_registered) return;
     t_record->counter.store(0, std::memory_order_release);
-    if (g_pending.load(std::memory_order_relaxed) != 0) try_reclaim();
 }
 
 void online() noexcept {

@@ -25,10 +25,10 @@ void register_thread();
 void unregister_thread() noexcept;
 
 /// quiescent announces that the calling registered thread holds no protected
-/// pointer (call it once per event-loop iteration). It costs one load and a
-/// compare unless something was retired since the last call; it may then free
-/// garbage whose grace period has ended (never blocks: it gives up if another
-/// thread is already reclaiming). No-op for an unregistered thread.
+/// pointer (call it once per event-loop iteration). It costs a load and a
+/// compare, plus one store when something was retired since the last call.
+/// It never frees anything: ring threads do not pay for reclamation. No-op
+/// for an unregistered thread.
 void quiescent() noexcept;
 
 /// offline declares a long quiescent period (a registered thread about to
@@ -73,13 +73,18 @@ T* dereference(const std::atomic<T*>& slot) noexcept {
 
 /// retire hands p to the domain after it was unpublished (no new reader can
 /// reach it): deleter(p) runs once every reader that might still hold it has
-/// passed a quiescent state, gone offline, or left its read_guard. Never
-/// waits for readers; callable from any thread, also a registered one inside
-/// its read-side section. Throws std::bad_alloc only.
+/// passed a quiescent state, gone offline, or left its read_guard, on the
+/// thread of a later retire() or reclaim() call that finds it due (retire
+/// frees what earlier retirements left due, so a writer frees its previous
+/// garbage on its next write). Never waits for readers; callable from any
+/// thread, also a registered one inside its read-side section. Throws
+/// std::bad_alloc only.
 void retire(void* p, void (*deleter)(void*));
 
 /// reclaim frees every retired object whose grace period has ended and
-/// returns how many are still pending. Never blocks on readers.
+/// returns how many are still pending. Never blocks on readers. A server
+/// may call it now and then (a housekeeping timer) so that the garbage of
+/// the last registration does not wait for the next one.
 std::size_t reclaim();
 
 /// pending returns how many retired objects wait for their grace period.

@@ -475,7 +475,7 @@ void exchange::commit(std::string_view first) {
     } else if (!http11 || info.wants_close) {
         close_after_ = true;
     }
-    if (known.connection == "close") close_after_ = true;
+    if (known.connection == "close" || !owner_.keep_alives()) close_after_ = true;
     // The client asked for 100-continue and the body was not read: its bytes
     // may or may not follow, so the connection cannot be reused (Go's rule).
     if (info.expect_continue && !body_done_) close_after_ = true;
@@ -543,7 +543,7 @@ void exchange::commit(std::string_view first) {
     }
     const bool protocol_switch = status_ == status_switching_protocols && known.upgrade &&
                                  has_token(known.connection, "upgrade");
-    if (close_after_ && !has_token(known.connection, "close") && !protocol_switch) {
+    if (close_after_ && (!owner_.keep_alives() || !has_token(known.connection, "close")) && !protocol_switch) {
         if (!known.connection.empty()) header_.del("Connection");
         set_connection = http11 ? "close" : "";
     }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -81,16 +82,30 @@ void pin_to_nth_cpu(const cpu_set_t& allowed, std::size_t n) {
 
 struct server::impl {
     server_options options;
-    std::vector<int> listeners;
+    std::vector<int> listeners;  // until serve() hands them to the rings
     std::uint16_t port = 0;
-    std::mutex mu;  // guards workers and closed against close() from other threads
+    std::mutex mu;  // guards what follows against close() and shutdown() from other threads
+    std::condition_variable serve_done;
     std::vector<std::unique_ptr<engine::worker>> workers;
-    bool closed = false;
+    std::vector<std::function<void()>> on_shutdown;
+    bool closed = false;    // no new serve(); a running one is stopping
+    bool serving = false;   // serve() is running its rings
 
     ~impl() {
         for (int fd : listeners) ::close(fd);
     }
 };
+
+std::string_view conn_state_name(conn_state s) noexcept {
+    switch (s) {
+        case conn_state::new_: return "new";
+        case conn_state::active: return "active";
+        case conn_state::idle: return "idle";
+        case conn_state::hijacked: return "hijacked";
+        case conn_state::closed: return "closed";
+    }
+    return "unknown";
+}
 
 server::server(server_options options) : impl_(std::make_unique<impl>()) {
     impl_->options = std::move(options);
@@ -162,8 +177,12 @@ std::error_code server::serve() {
     {
         std::lock_guard lock(impl_->mu);
         if (impl_->closed) return errc::server_closed;
+        impl_->serving = true;
+        std::uint32_t index = 0;
         for (int fd : impl_->listeners) {
             engine::worker_config cfg;
+            cfg.worker_index = index++;
+            cfg.conn_state = &impl_->options.conn_state;
             cfg.handler = h;
             cfg.max_header_bytes = impl_->options.max_header_bytes;
             cfg.stack_size = impl_->options.handler_stack_size;
@@ -180,6 +199,7 @@ std::error_code server::serve() {
             cfg.max_buffers = impl_->options.recv_buffers_max;
             impl_->workers.push_back(std::make_unique<engine::worker>(cfg));
         }
+        impl_->listeners.clear();  // the rings own and close them now
     }
     std::vector<std::error_code> results(impl_->workers.size());
     cpu_set_t allowed;
@@ -203,7 +223,9 @@ std::error_code server::serve() {
         std::lock_guard lock(impl_->mu);
         impl_->workers.clear();
         impl_->closed = true;
+        impl_->serving = false;
     }
+    impl_->serve_done.notify_all();
     for (const std::error_code& ec : results)
         if (ec) return ec;
     return errc::server_closed;
@@ -218,6 +240,23 @@ void server::close() {
     std::lock_guard lock(impl_->mu);
     impl_->closed = true;
     for (auto& w : impl_->workers) w->stop();
+}
+
+std::error_code server::shutdown(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(impl_->mu);
+    const bool first = !impl_->closed;
+    impl_->closed = true;
+    if (first) {
+        for (auto& f : impl_->on_shutdown) std::thread(f).detach();  // Go: go f()
+    }
+    for (auto& w : impl_->workers) w->shutdown();
+    if (!impl_->serve_done.wait_until(lock, deadline, [this] { return !impl_->serving; })) return errc::timeout;
+    return {};
+}
+
+void server::register_on_shutdown(std::function<void()> f) {
+    std::lock_guard lock(impl_->mu);
+    impl_->on_shutdown.push_back(std::move(f));
 }
 
 std::error_code listen_and_serve(std::string_view addr, handler_ptr handler) {

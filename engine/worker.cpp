@@ -1,6 +1,7 @@
 // The ring loop and its I/O: accept, recv, send, wake-up, timers.
 #include "engine/worker.hpp"
 
+#include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@ namespace {
 constexpr unsigned sq_entries = 1024;
 constexpr unsigned cq_entries = 16384;
 constexpr std::uint64_t accept_backoff_ns = 100'000'000;    // retry accept 100 ms after EMFILE
+constexpr std::uint64_t shutdown_idle_grace_ns = 200'000'000;  // an idle connection's last chance at shutdown
 }  // namespace
 
 worker::worker(const worker_config& config) : config_(config) {
@@ -39,6 +41,7 @@ worker::~worker() {
     pool_.release();
     if (ring_ready_) io_uring_queue_exit(&ring_);
     if (wake_fd_ >= 0) ::close(wake_fd_);
+    close_listener();
 }
 
 std::uint64_t worker::now_ns() noexcept {
@@ -88,9 +91,43 @@ io_uring_sqe* worker::get_sqe() {
 }
 
 void worker::stop() noexcept {
-    stop_requested_.store(true, std::memory_order_release);
+    requests_.fetch_or(request_stop, std::memory_order_release);
     std::uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void worker::shutdown() noexcept {
+    requests_.fetch_or(request_shutdown, std::memory_order_release);
+    std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void worker::on_wake() {
+    const std::uint32_t r = requests_.load(std::memory_order_acquire);
+    if ((r & request_stop) && !(stopping_ && !draining_)) begin_stop(false);
+    else if ((r & request_shutdown) && !stopping_) begin_stop(true);
+}
+
+void worker::close_listener() noexcept {
+    if (config_.listen_fd < 0) return;
+    if (draining_) {
+        // Clients whose handshake the kernel already completed sit in the
+        // backlog; closing the listener would reset them. Take them in (they
+        // are served once, with Connection: close) before closing.
+        ::fcntl(config_.listen_fd, F_SETFL, ::fcntl(config_.listen_fd, F_GETFL) | O_NONBLOCK);
+        for (;;) {
+            int fd = ::accept4(config_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (fd < 0) break;
+            open_connection(fd);
+        }
+    }
+    ::close(config_.listen_fd);
+    config_.listen_fd = -1;
+}
+
+void worker::notify(const connection& c, ringhttp::conn_state s) const {
+    if (config_.conn_state != nullptr && *config_.conn_state)
+        (*config_.conn_state)(connection_info{c.id, {c.remote, c.remote_len}}, s);
 }
 
 void worker::arm_accept() {
@@ -221,7 +258,8 @@ void worker::on_accept(const io_uring_cqe& cqe) {
     }
     if (!(cqe.flags & IORING_CQE_F_MORE)) {
         accept_armed_ = false;
-        if (!stopping_ && !accept_backoff_) arm_accept();
+        if (stopping_) close_listener();  // new clients are refused from now on
+        else if (!accept_backoff_) arm_accept();
     }
 }
 
@@ -343,15 +381,31 @@ void worker::on_read_timeout(connection& c) {
     begin_close(c, false);
 }
 
-void worker::begin_stop() {
+void worker::begin_stop(bool graceful) {
     stopping_ = true;
+    draining_ = graceful;
     if (accept_armed_) {
         io_uring_sqe* sqe = get_sqe();
         io_uring_prep_cancel64(sqe, op_accept, 0);
         io_uring_sqe_set_data64(sqe, op_cancel);
+    } else {
+        close_listener();
     }
-    for (auto& c : conns_)
-        if (c->fd >= 0 && c->state != connection::phase::dead) begin_close(*c, true);
+    for (auto& c : conns_) {
+        if (c->fd < 0 || c->state == connection::phase::dead) continue;
+        if (!graceful) {
+            begin_close(*c, true);
+        } else if (c->state == connection::phase::open && c->ex == nullptr && peek(*c).empty() &&
+                   !c->scanner.started()) {
+            // Idle, or new with nothing sent yet. A request may already be on
+            // its way (the keep-alive race): give it a moment to arrive and be
+            // served with Connection: close, then close. The connections busy
+            // with a request finish it; their response says Connection: close.
+            const std::uint32_t soon = deadline_after(shutdown_idle_grace_ns);
+            if (c->read_deadline == 0 || soon < c->read_deadline) c->read_deadline = soon;
+            schedule_timer(*c);
+        }
+    }
 }
 
 void worker::dispatch(const io_uring_cqe& cqe) {
@@ -360,11 +414,8 @@ void worker::dispatch(const io_uring_cqe& cqe) {
     switch (o) {
         case op_accept: on_accept(cqe); return;
         case op_wake:
-            if (stop_requested_.load(std::memory_order_acquire)) {
-                if (!stopping_) begin_stop();
-            } else {
-                arm_wake();
-            }
+            arm_wake();
+            on_wake();
             return;
         case op_cancel:
         case op_close: return;
@@ -386,7 +437,7 @@ void worker::dispatch(const io_uring_cqe& cqe) {
 void worker::run() {
     arm_wake();
     arm_accept();
-    if (stop_requested_.load(std::memory_order_acquire)) begin_stop();
+    if (requests_.load(std::memory_order_acquire) != 0) on_wake();
     while (!stopping_ || live_ > 0 || accept_armed_) {
         date_.refresh();
         flush_dirty();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <ringhttp/handler.hpp>
+#include <ringhttp/server.hpp>
 
 #include "engine/buffer_pool.hpp"
 #include "engine/connection.hpp"
@@ -30,7 +31,9 @@ struct worker_config {
     std::size_t max_header_bytes = 0;
     std::size_t stack_size = 0;
     const std::function<void(std::string_view)>* error_log = nullptr;
-    int listen_fd = -1;
+    const std::function<void(const connection_info&, ringhttp::conn_state)>* conn_state = nullptr;
+    std::uint32_t worker_index = 0;  // for connection ids
+    int listen_fd = -1;              // owned by the worker: closed when it stops accepting
     std::uint64_t read_timeout_ns = 0;         // 0: none
     std::uint64_t read_header_timeout_ns = 0;  // 0: none (the server resolved Go's fallbacks)
     std::uint64_t write_timeout_ns = 0;
@@ -68,9 +71,17 @@ public:
     void run();
     /// stop asks run() to return, closing everything now. Thread-safe.
     void stop() noexcept;
+    /// shutdown asks run() to stop accepting, close idle connections, let the
+    /// others finish their request, and return when none is left. Thread-safe.
+    void shutdown() noexcept;
 
     // For exchanges, on this worker's thread.
     const worker_config& config() const noexcept { return config_; }
+    /// keep_alives reports whether responses may leave connections open (not
+    /// while shutting down: Go's doKeepAlives).
+    bool keep_alives() const noexcept { return !draining_ && !stopping_; }
+    /// notify calls the conn_state hook, if there is one.
+    void notify(const connection& c, ringhttp::conn_state s) const;
     out_pool& outs() noexcept { return outs_; }
     std::string_view date() const noexcept { return date_.value(); }
     void log(std::string_view line) const;
@@ -94,14 +105,17 @@ private:
     date_cache date_;
     int wake_fd_ = -1;
     std::uint64_t wake_buf_ = 0;
-    std::atomic<bool> stop_requested_{false};
-    bool stopping_ = false;
+    enum : std::uint32_t { request_stop = 1, request_shutdown = 2 };
+    std::atomic<std::uint32_t> requests_{0};  // set by other threads, read on wake-up
+    bool stopping_ = false;   // accepting no more; the loop ends when no connection is left
+    bool draining_ = false;   // stopping gracefully: responses carry Connection: close
     bool accept_armed_ = false;
     bool accept_backoff_ = false;
 
     std::vector<std::unique_ptr<connection>> conns_;
     std::vector<std::uint32_t> free_slots_;
     std::size_t live_ = 0;
+    std::uint64_t accepted_ = 0;
     std::uint32_t dirty_head_ = UINT32_MAX;
     std::vector<std::uint32_t> dead_;
     std::vector<std::uint32_t> starved_;
@@ -137,7 +151,9 @@ private:
     timer_wheel::tick deadline_after(std::uint64_t ns) const noexcept {
         return ns == 0 ? 0 : wheel_.after(now_ns(), ns);
     }
-    void begin_stop();
+    void begin_stop(bool graceful);
+    void on_wake();
+    void close_listener() noexcept;
 
     // Connection lifecycle (connection.cpp).
     void open_connection(int fd);

@@ -17,6 +17,23 @@ namespace ringhttp {
 /// default_max_header_bytes is max_header_bytes' default, 1 MiB (Go's DefaultMaxHeaderBytes).
 inline constexpr std::size_t default_max_header_bytes = std::size_t{1} << 20;
 
+/// conn_state is a connection's state as the server's conn_state hook sees
+/// it (Go's ConnState): new_ when accepted, active once a request's first
+/// byte is read, idle between requests on a keep-alive connection, hijacked
+/// once a handler took the socket, closed at the end (not after hijacked).
+enum class conn_state { new_, active, idle, hijacked, closed };
+
+/// conn_state_name returns Go's name of a state ("new", "active", ...).
+std::string_view conn_state_name(conn_state s) noexcept;
+
+/// connection_info identifies a connection to the conn_state hook: an id
+/// unique within the server's life and the peer as "ip:port". The view is
+/// valid during the call only.
+struct connection_info {
+    std::uint64_t id;
+    std::string_view remote_addr;
+};
+
 /// server_options carries Go's http.Server fields. A zero duration means no
 /// limit, as in Go; unlike Go, the header and idle timeouts have safe
 /// defaults (10 s and 120 s), because a server on the network edge must not
@@ -49,6 +66,10 @@ struct server_options {
     /// exception, an accept failure), Go's ErrorLog. Null writes to stderr.
     /// Called from ring threads, concurrently: it must be thread-safe.
     std::function<void(std::string_view line)> error_log;
+    /// conn_state, if set, is called each time a connection changes state
+    /// (Go's ConnState). It runs on the connection's ring thread, in the middle
+    /// of serving: it must be quick and thread-safe.
+    std::function<void(const connection_info&, ringhttp::conn_state)> conn_state;
     /// threads is the number of ring threads, each with its own io_uring and
     /// SO_REUSEPORT listener; 0 means one per online CPU.
     unsigned threads = 0;
@@ -92,6 +113,21 @@ public:
     /// in-flight handlers see their reads and writes fail. Thread-safe;
     /// returns without waiting for serve() to return.
     void close();
+    /// shutdown stops the server gracefully (Go's Shutdown): it runs the
+    /// register_on_shutdown functions, closes the listeners, closes idle
+    /// connections, and lets requests in flight finish, their responses
+    /// carrying "Connection: close". It returns {} once every connection is
+    /// done (serve() then returns errc::server_closed), or errc::timeout when
+    /// the deadline passes first; the remaining connections then go on until
+    /// they finish or close() is called. Thread-safe.
+    std::error_code shutdown(std::chrono::steady_clock::time_point deadline);
+    /// shutdown with a timeout from now.
+    std::error_code shutdown(std::chrono::nanoseconds timeout) {
+        return shutdown(std::chrono::steady_clock::now() + timeout);
+    }
+    /// register_on_shutdown registers f to be called, on a thread of its own,
+    /// when shutdown() begins (Go's RegisterOnShutdown).
+    void register_on_shutdown(std::function<void()> f);
 
     /// port is the bound TCP port, valid after listen().
     std::uint16_t port() const noexcept;

@@ -68,7 +68,7 @@ bool routes_to(const serve_mux& mux, const probe& p) {
     // The values come from the request path, never from the snapshot.
     auto copy = httptest::new_request(p.req->method(), p.req->request_uri());
     copy->set_host(p.req->host());
-    mux_detail::assign_path_values(*copy, *res.matched, path);
+    mux_detail::assign_path_values(*copy, res, path);
     return copy->path_value(p.value_name) == p.want_value;
 }
 

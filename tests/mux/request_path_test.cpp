@@ -3,6 +3,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -138,4 +139,34 @@ TEST_CASE("request_path: finds slashes past the eight-byte steps", "[mux][path]"
     CHECK(p[2].text == "rstuvwxyz0123456789");
     CHECK(p[3].text == "/");
     CHECK(p.at_end(4));
+}
+
+TEST_CASE("request_path: hash_bytes spreads similar keys over a table's low bits", "[mux][path]") {
+    // Keys that differ only in their last bytes, as routes often do.
+    for (const char* stem : {"resource", "host", "", "api/v1/items-", "x"}) {
+        for (int bits : {4, 8, 12}) {
+            const int keys = 4 << bits;  // the table's load: about 4 keys per page
+            std::vector<int> pages(std::size_t{1} << bits, 0);
+            for (int i = 0; i < keys; ++i) {
+                const std::string key = stem + std::to_string(i) + (stem[0] == 'h' ? ".example" : "");
+                ++pages[hash_bytes(key) & ((std::uint64_t{1} << bits) - 1)];
+            }
+            INFO("stem " << stem << ", " << keys << " keys in " << pages.size() << " pages");
+            CHECK(*std::max_element(pages.begin(), pages.end()) <= 20);
+        }
+    }
+}
+
+TEST_CASE("request_path: surely_clean never calls an unclean path clean", "[mux][path]") {
+    std::mt19937 rng(5);
+    const char alphabet[] = {'/', '/', '.', 'a', 'b'};
+    for (int n = 0; n < 50000; ++n) {
+        std::string s = "/";
+        const int len = static_cast<int>(rng() % 24);
+        for (int i = 0; i < len; ++i) s.push_back(alphabet[rng() % sizeof alphabet]);
+        const bool has_pair = s.find("//") != std::string::npos || s.find("/.") != std::string::npos;
+        INFO('"' << s << '"');
+        REQUIRE(surely_clean(s) == !has_pair);
+        if (surely_clean(s)) REQUIRE(ringhttp::clean_path(s) == s);
+    }
 }

@@ -356,7 +356,11 @@ void worker::end_exchange(connection& c) {
             c.asm_ = nullptr;
         }
     }
-    if (close) {
+    if (c.hijacked) {
+        // The socket is the handler's now: forget it without a word.
+        c.state = connection::phase::closing;
+        advance_close(c);
+    } else if (close) {
         begin_close(c, c.broken);
     } else if (c.state != connection::phase::open) {
         advance_close(c);
@@ -396,8 +400,11 @@ void worker::begin_close(connection& c, bool abortive) {
         return;
     }
     c.state = connection::phase::draining;
-    // A handler waiting for bytes or for the send window must see the end now.
-    if (abortive && c.ex != nullptr && c.ex->waiting() != exchange::wait_kind::none) {
+    // A handler waiting for bytes or for the send window must see the end
+    // now (not one waiting for the blocking pool: its job still runs).
+    if (abortive && c.ex != nullptr) c.ex->cancel();
+    if (abortive && c.ex != nullptr && c.ex->waiting() != exchange::wait_kind::none &&
+        c.ex->waiting() != exchange::wait_kind::blocking) {
         resume_exchange(c);
         if (c.state == connection::phase::dead || c.state == connection::phase::closing) return;
     }
@@ -448,6 +455,15 @@ void worker::advance_close(connection& c) {
         c.send_cancelled = true;
     }
     if (c.recv != connection::recv_state::off || c.send_inflight) return;
+    if (c.hijacked) {
+        c.fd = -1;
+        c.out.clear(outs_);
+        release_input(c);
+        c.state = connection::phase::dead;
+        dead_.push_back(c.index);
+        --live_;
+        return;
+    }
     if (c.write_timed_out) {
         // The client stopped reading: reset, so the kernel drops what is queued
         // instead of holding it for a reader that will not come.

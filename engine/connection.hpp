@@ -80,6 +80,8 @@ struct connection {
     bool read_timed_out = false;
     bool write_timed_out = false;  // also: close with a reset, dropping unsent bytes
     bool send_cancelled = false;   // a cancel for the send in flight was submitted
+    bool hijacked = false;         // the socket belongs to a handler now: never touch or close it
+    bool receive_stopped = false;  // recv is not to be armed again (a hijack is under way)
     std::uint32_t requests = 0;
     std::uint64_t id = 0;          // unique within the server, for conn_state
     bool active = false;           // conn_state: active (a request is being read or served)

@@ -34,12 +34,13 @@ void format_http_date(std::time_t t, char* out) noexcept {
     std::memcpy(out + 25, " GMT", 4);
 }
 
-void date_cache::refresh() noexcept {
+bool date_cache::refresh() noexcept {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-    if (ts.tv_sec == second_) return;
+    if (ts.tv_sec == second_) return false;
     second_ = ts.tv_sec;
     format_http_date(second_, buf_);
+    return true;
 }
 
 }  // namespace ringhttp::engine

@@ -9,11 +9,11 @@ namespace ringhttp::engine {
 /// date_cache holds the current time as an IMF-fixdate (RFC 9110 §5.6.7),
 /// "Sun, 06 Nov 1994 08:49:37 GMT". refresh() reads the coarse clock (no
 /// system call) and reformats only when the second changed; call it once per
-/// ring loop iteration. One thread only.
+/// ring loop iteration; it returns true when the second changed. One thread only.
 class date_cache {
 public:
     date_cache() { refresh(); }
-    void refresh() noexcept;
+    bool refresh() noexcept;
     std::string_view value() const noexcept { return {buf_, 29}; }
 
 private:

@@ -20,6 +20,8 @@ public:
             case errc::body_too_large: return "http: request body too large";
             case errc::handler_aborted: return "http: handler aborted";
             case errc::timeout: return "i/o timeout";
+            case errc::not_supported: return "feature not supported";
+            case errc::hijacked: return "http: connection has been hijacked";
         }
         return "unknown ringhttp error";
     }

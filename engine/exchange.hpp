@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
+#include <stop_token>
 #include <span>
 #include <string>
 #include <string_view>
@@ -11,6 +13,7 @@
 #include <ringhttp/header.hpp>
 #include <ringhttp/io.hpp>
 #include <ringhttp/request.hpp>
+#include <ringhttp/response_controller.hpp>
 #include <ringhttp/response_writer.hpp>
 
 #include "engine/chunked_decoder.hpp"
@@ -27,9 +30,11 @@ class worker;
 /// It owns a fiber on which the handler runs; reads and writes that must wait
 /// for the network suspend that fiber. Exchanges are pooled per ring and
 /// reused request after request, so a warm exchange allocates nothing.
-class exchange final : public response_writer, public body_reader {
+class exchange final : public response_writer, public body_reader, public writer_control {
 public:
-    enum class wait_kind : std::uint8_t { none, body, send };
+    /// What a suspended handler waits for. A wait for the blocking pool is
+    /// never cut short: the job may still be using the handler's stack.
+    enum class wait_kind : std::uint8_t { none, body, send, receive_stopped, blocking };
 
     exchange(worker& owner, std::size_t stack_size);
     exchange(const exchange&) = delete;
@@ -58,8 +63,26 @@ public:
     io_result write(std::string_view data) override;
     std::error_code flush() override;
 
+    writer_control* control() noexcept override { return this; }
+
     // body_reader
     io_result read(std::span<char> buf) override;
+
+    // writer_control (Go's ResponseController)
+    std::error_code set_read_deadline(std::chrono::steady_clock::time_point t) override;
+    std::error_code set_write_deadline(std::chrono::steady_clock::time_point t) override;
+    std::error_code enable_full_duplex() override;
+    std::error_code hijack(hijacked_connection& out) override;
+    void close_after_response() override;
+
+    /// current returns the exchange whose handler is running on this thread, or null.
+    static exchange* current() noexcept;
+    /// cancel signals the request's stop_token: the client is gone.
+    void cancel() noexcept { stop_.request_stop(); }
+    /// wait_blocking suspends the handler until blocking_done() (run_blocking).
+    void wait_blocking() { wait(wait_kind::blocking); }
+    bool hijacked() const noexcept { return hijacked_; }
+    worker& owner() noexcept { return owner_; }
 
 private:
     static constexpr std::size_t stage_capacity = 4096;
@@ -83,6 +106,9 @@ private:
     bool is_head_ = false;
     bool frozen_valid_ = false;
     bool trailers_ = false;  // the response declares trailers: chunked, sent after the body
+    bool full_duplex_ = false;
+    bool hijacked_ = false;
+    std::stop_source stop_;
     bool continue_sent_ = false;
     bool continue_disabled_ = false;
     std::int64_t declared_length_ = -1;

@@ -1,8 +1,12 @@
 #include <ringhttp/helpers.hpp>
 
+#include <algorithm>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <string>
 
+#include <ringhttp/response_controller.hpp>
 #include <ringhttp/status.hpp>
 
 namespace ringhttp {
@@ -104,7 +108,42 @@ private:
     handler_ptr next_;
 };
 
+// Go's maxBytesReader: passes at most n bytes through, then fails.
+class limited_body final : public body_reader {
+public:
+    limited_body(body_reader& inner, response_writer& w, std::int64_t n) : inner_(inner), w_(w), left_(n) {}
+    io_result read(std::span<char> buf) override {
+        if (error_) return {0, error_};
+        if (buf.empty()) return {0, {}};
+        if (left_ <= 0) {
+            // At the limit: one more byte means the body is too large.
+            char probe;
+            io_result r = inner_.read({&probe, 1});
+            if (r.n == 0) return r;  // the end of the body, or its error
+            error_ = errc::body_too_large;
+            if (writer_control* c = w_.control()) c->close_after_response();
+            return {0, error_};
+        }
+        io_result r = inner_.read(buf.first(static_cast<std::size_t>(std::min<std::int64_t>(left_, static_cast<std::int64_t>(buf.size())))));
+        left_ -= static_cast<std::int64_t>(r.n);
+        return r;
+    }
+
+private:
+    body_reader& inner_;
+    response_writer& w_;
+    std::int64_t left_;
+    std::error_code error_;
+};
+
 }  // namespace
+
+void max_bytes_reader(response_writer& w, request& r, std::int64_t n) {
+    static_assert(std::is_trivially_destructible_v<std::error_code>);
+    // Lives in the request's storage: gone, without a destructor call, with it.
+    void* mem = r.storage().allocate(sizeof(limited_body));
+    r.set_body(*new (mem) limited_body(r.body(), w, n));
+}
 
 void error(response_writer& w, std::string_view message, int code) {
     ringhttp::header& h = w.header();

@@ -23,6 +23,7 @@ struct request_access {
     static void set_remote_addr(request& r, std::string_view v) noexcept { r.remote_addr_ = v; }
     static void set_request_uri(request& r, std::string_view v) noexcept { r.request_uri_ = v; }
     static void set_close(request& r, bool v) noexcept { r.close_ = v; }
+    static void set_stop_source(request& r, const std::stop_source* s) noexcept { r.stop_ = s; }
     /// reset makes r ready for the next request, keeping its memory.
     static void reset(request& r) noexcept {
         r.method_ = {};
@@ -34,6 +35,7 @@ struct request_access {
         r.host_ = {};
         r.content_length_ = 0;
         r.body_ = nullptr;
+        r.stop_ = nullptr;
         r.remote_addr_ = {};
         r.request_uri_ = {};
         r.pattern_ = {};

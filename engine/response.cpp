@@ -71,6 +71,12 @@ void exchange::run() {
     }
 }
 
+namespace {
+thread_local exchange* running_exchange = nullptr;  // the exchange whose fiber runs now
+}  // namespace
+
+exchange* exchange::current() noexcept { return running_exchange; }
+
 void exchange::start(connection& c) {
     conn = &c;
     finished_ = false;
@@ -78,10 +84,16 @@ void exchange::start(connection& c) {
     body_left_ = info.framing == body_framing::length ? info.content_length : 0;
     body_done_ = info.framing == body_framing::none;
     detail::request_access::set_body(req, this);
-    fiber_.resume();
+    detail::request_access::set_stop_source(req, &stop_);
+    resume();
 }
 
-void exchange::resume() { fiber_.resume(); }
+void exchange::resume() {
+    exchange* outer = running_exchange;
+    running_exchange = this;
+    fiber_.resume();
+    running_exchange = outer;
+}
 
 void exchange::reset() noexcept {
     detail::request_access::reset(req);
@@ -93,6 +105,8 @@ void exchange::reset() noexcept {
     frozen_valid_ = false;
     status_ = 0;
     wrote_header_ = committed_ = chunking_ = close_after_ = handler_done_ = is_head_ = trailers_ = false;
+    full_duplex_ = hijacked_ = false;
+    if (stop_.stop_requested()) stop_ = std::stop_source();  // a used one cannot be reset
     continue_sent_ = continue_disabled_ = false;
     declared_length_ = -1;
     written_ = 0;
@@ -110,6 +124,7 @@ void exchange::wait(wait_kind k) {
 }
 
 std::error_code exchange::writable() const noexcept {
+    if (hijacked_) return errc::hijacked;
     if (conn->write_timed_out) return errc::timeout;
     if (conn->broken || conn->abortive) return errc::connection_closed;
     return {};
@@ -141,6 +156,7 @@ void exchange::serve_one() {
             owner_.log("http: panic serving " + std::string(req.remote_addr()) + ": unknown exception");
         }
     }
+    if (hijacked_) return;  // the socket is the handler's: no response, no drain
     if (aborted) {
         // Go's rule: no response if nothing went out yet, and the connection
         // closes. Earlier pipelined responses already queued still go out.
@@ -168,6 +184,10 @@ ringhttp::header& exchange::header() {
 }
 
 void exchange::write_header(int code) {
+    if (hijacked_) {
+        owner_.log("http: response.WriteHeader on hijacked connection");
+        return;
+    }
     if (wrote_header_) {
         owner_.log("http: superfluous response.WriteHeader call");
         return;
@@ -482,7 +502,7 @@ void exchange::commit(std::string_view first) {
 
     // Read an unread body before the response goes out: some clients send the
     // whole request before reading and would deadlock (Go issue 15527).
-    if (req.content_length() != 0 && !close_after_ && !body_done_) {
+    if (req.content_length() != 0 && !close_after_ && !body_done_ && !full_duplex_) {
         drain_result d = drain_result::failed;
         // A Content-Length body the client cut short by closing counts as read
         // to its end: the connection is over anyway, and Go sends no
@@ -586,6 +606,55 @@ void exchange::commit(std::string_view first) {
     out = put(out, "\r\n");
     if (direct) conn->out.commit(static_cast<std::size_t>(out - start));
     else conn->out.append(owner_.outs(), {start, static_cast<std::size_t>(out - start)});
+}
+
+std::error_code exchange::set_read_deadline(std::chrono::steady_clock::time_point t) {
+    if (hijacked_) return errc::hijacked;
+    conn->read_timed_out = false;
+    owner_.set_deadline(*conn, false, t);
+    return {};
+}
+
+std::error_code exchange::set_write_deadline(std::chrono::steady_clock::time_point t) {
+    if (auto ec = writable()) return ec;
+    owner_.set_deadline(*conn, true, t);
+    return {};
+}
+
+std::error_code exchange::enable_full_duplex() {
+    full_duplex_ = true;
+    return {};
+}
+
+void exchange::close_after_response() {
+    // Go's requestTooLarge: the rest of the body will not be read, so the
+    // connection cannot carry another request.
+    close_after_ = true;
+    if (!wrote_header_) header_.set("Connection", "close");
+}
+
+std::error_code exchange::hijack(hijacked_connection& out) {
+    if (auto ec = writable()) return ec;
+    // What is queued (earlier pipelined responses, a flushed head) goes first.
+    owner_.mark_dirty(*conn);
+    while ((!conn->out.empty() || conn->send_inflight) && !writable()) wait(wait_kind::send);
+    if (auto ec = writable()) return ec;
+    // Stop receiving; what was read already goes to the new owner.
+    owner_.stop_receiving(*conn);
+    while (conn->recv != connection::recv_state::off) wait(wait_kind::receive_stopped);
+    out.buffered.clear();
+    for (std::string_view v = owner_.peek(*conn); !v.empty(); v = owner_.peek(*conn)) {
+        out.buffered.append(v);
+        owner_.consume(*conn, v.size());
+    }
+    out.fd = conn->fd;
+    hijacked_ = true;
+    conn->hijacked = true;
+    body_done_ = true;
+    close_after_ = true;
+    stage_len_ = 0;
+    owner_.notify(*conn, conn_state::hijacked);
+    return {};
 }
 
 io_result exchange::read(std::span<char> buf) {

@@ -40,6 +40,13 @@ public:
         return static_cast<tick>((now_ns - start_ns_ + ns + tick_ns - 1) / tick_ns) + 1;
     }
 
+    /// tick_at_or_after returns the first tick starting at or after absolute
+    /// time abs_ns (same clock), or the next tick when abs_ns has passed.
+    tick tick_at_or_after(std::uint64_t abs_ns) const noexcept {
+        if (abs_ns <= start_ns_) return last_ + 1;
+        const tick t = static_cast<tick>((abs_ns - start_ns_ + tick_ns - 1) / tick_ns) + 1;
+        return t <= last_ ? last_ + 1 : t;
+    }
     /// start_of returns when tick t begins, in the clock's nanoseconds.
     std::uint64_t start_of(tick t) const noexcept { return start_ns_ + std::uint64_t{t - 1} * tick_ns; }
 

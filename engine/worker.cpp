@@ -15,6 +15,7 @@
 #include <ringhttp/status.hpp>
 
 #include "engine/exchange.hpp"
+#include "engine/rcu.hpp"
 
 namespace ringhttp::engine {
 
@@ -102,7 +103,35 @@ void worker::shutdown() noexcept {
     [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
+void worker::blocking_done(exchange* ex) {
+    {
+        std::lock_guard lock(done_mu_);
+        done_.push_back(ex);
+    }
+    std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void worker::set_deadline(connection& c, bool write, std::chrono::steady_clock::time_point t) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    const std::uint32_t tick = t == std::chrono::steady_clock::time_point{} ? 0 : wheel_.tick_at_or_after(static_cast<std::uint64_t>(ns));
+    (write ? c.write_deadline : c.read_deadline) = tick;
+    schedule_timer(c);
+}
+
+void worker::stop_receiving(connection& c) {
+    c.receive_stopped = true;
+    pause_recv(c);
+}
+
 void worker::on_wake() {
+    {
+        std::lock_guard lock(done_mu_);
+        done_scratch_.swap(done_);
+    }
+    for (exchange* ex : done_scratch_)
+        if (ex->waiting() == exchange::wait_kind::blocking) resume_exchange(*ex->conn);
+    done_scratch_.clear();
     const std::uint32_t r = requests_.load(std::memory_order_acquire);
     if ((r & request_stop) && !(stopping_ && !draining_)) begin_stop(false);
     else if ((r & request_shutdown) && !stopping_) begin_stop(true);
@@ -161,6 +190,7 @@ void worker::pause_recv(connection& c) {
 }
 
 void worker::want_input(connection& c) {
+    if (c.receive_stopped) return;
     c.paused = false;
     if (c.recv == connection::recv_state::off && !c.peer_eof && !c.starved && c.state <= connection::phase::lingering)
         arm_recv(c);
@@ -284,6 +314,7 @@ void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
         on_input(c);
     } else if (cqe.res == 0) {
         c.peer_eof = true;
+        if (c.ex != nullptr) c.ex->cancel();  // the client is gone: the handler's stop_token fires
         on_input(c);
     } else if (cqe.res == -ENOBUFS) {
         // The pool ran dry: grow it, or wait for buffers to come back.
@@ -294,10 +325,17 @@ void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
     } else if (cqe.res != -ECANCELED) {
         c.peer_eof = true;  // ECONNRESET and friends
         c.broken = true;
+        if (c.ex != nullptr) c.ex->cancel();
         begin_close(c, true);
     }
+    if (c.recv == connection::recv_state::off && c.ex != nullptr &&
+        c.ex->waiting() == exchange::wait_kind::receive_stopped) {
+        resume_exchange(c);
+        return;
+    }
     if (c.recv == connection::recv_state::off) {
-        if (c.state == connection::phase::open && !c.peer_eof && !c.starved && !c.paused) arm_recv(c);
+        if (c.state == connection::phase::open && !c.peer_eof && !c.starved && !c.paused && !c.receive_stopped)
+            arm_recv(c);
         else if (c.state == connection::phase::lingering && !c.peer_eof) arm_recv(c);
         else if (c.state != connection::phase::open) advance_close(c);
     }
@@ -435,11 +473,15 @@ void worker::dispatch(const io_uring_cqe& cqe) {
 }
 
 void worker::run() {
+    // A ring thread reads mux snapshots without guards: it reports a
+    // quiescent state each iteration and goes offline while it blocks.
+    rcu::register_thread();
     arm_wake();
     arm_accept();
     if (requests_.load(std::memory_order_acquire) != 0) on_wake();
     while (!stopping_ || live_ > 0 || accept_armed_) {
-        date_.refresh();
+        rcu::quiescent();
+        if (date_.refresh()) rcu::reclaim();  // once a second: free old mux snapshots now due
         flush_dirty();
         if (!starved_.empty()) feed_starved();
         pool_.commit();
@@ -454,6 +496,7 @@ void worker::run() {
             const std::uint64_t at = wheel_.start_of(next);
             if (wake_ns == 0 || at < wake_ns) wake_ns = at;
         }
+        rcu::offline();
         if (wake_ns != 0) {
             const std::uint64_t wait = wake_ns > now ? wake_ns - now : 0;
             __kernel_timespec ts{static_cast<long long>(wait / 1'000'000'000), static_cast<long long>(wait % 1'000'000'000)};
@@ -461,6 +504,7 @@ void worker::run() {
         } else {
             rc = io_uring_submit_and_wait(&ring_, 1);
         }
+        rcu::online();
         if (rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY) {
             log(std::string("ringhttp: io_uring_enter: ") + std::strerror(-rc));
             break;
@@ -474,6 +518,7 @@ void worker::run() {
         io_uring_cq_advance(&ring_, seen);
         if (wheel_.size() != 0 || accept_retry_ns_ != 0) run_timers();
     }
+    rcu::unregister_thread();
 }
 
 }  // namespace ringhttp::engine

@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -93,6 +95,14 @@ public:
     void want_input(connection& c);
     /// mark_dirty queues c's output to be sent at the end of this iteration.
     void mark_dirty(connection& c) noexcept;
+    /// set_deadline sets c's read or write deadline to t (none for a
+    /// default time_point), as a handler's response_controller asks.
+    void set_deadline(connection& c, bool write, std::chrono::steady_clock::time_point t);
+    /// stop_receiving cancels c's recv for good (a hijack).
+    void stop_receiving(connection& c);
+    /// blocking_done hands back an exchange whose run_blocking job finished.
+    /// Thread-safe: called from the blocking pool.
+    void blocking_done(exchange* ex);
 
 private:
     enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close };
@@ -125,6 +135,9 @@ private:
     std::vector<send_ctx*> idle_send_ctxs_;
     timer_wheel wheel_{now_ns()};
     std::uint64_t accept_retry_ns_ = 0;  // when to re-arm accept after EMFILE; 0: not waiting
+    std::mutex done_mu_;                 // guards done_ (the blocking pool writes it)
+    std::vector<exchange*> done_;
+    std::vector<exchange*> done_scratch_;
 
     static std::uint64_t pack(op o, const connection& c) noexcept {
         return std::uint64_t{c.index} << 32 | std::uint64_t{c.gen & 0xffffff} << 8 | o;

@@ -27,14 +27,28 @@ struct lookup {
     std::string redirect_pattern;  ///< redirect: what Go's Handler returns as the pattern
     std::string allow;             ///< 405: the Allow value
     std::string cleaned;           ///< storage for the cleaned path
+    /// matched through a path index: the request path was not split;
+    /// last_segment is the value of a last-wildcard pattern's wildcard.
+    bool from_index = false;
+    std::string_view last_segment;
 };
 
 /// assign_path_values copies the matched pattern's wildcard values into r
 /// (request::set_path_value), unescaped. path is the one the lookup used.
-void assign_path_values(request& r, const pattern& p, const request_path& path);
+void assign_path_values(request& r, const lookup& res, const request_path& path);
+
+struct snapshot;
+
+/// find_indexed answers r from the path indexes when that is sure to give
+/// Go's answer (see routing_trie.hpp, match_indexed), else returns null.
+/// On a last-wildcard hit, value is the wildcard's value.
+const pattern* find_indexed(const snapshot& s, const request& r, std::string_view& value) noexcept;
 
 /// access reaches into a serve_mux for tests and benchmarks.
 struct access {
+    /// current is the published snapshot. Only while no handle() runs
+    /// (single-threaded tests): it is read outside any RCU section.
+    static const snapshot& current(const serve_mux& m);
     /// find routes r as serve_http would, without calling anything. path
     /// and out must outlive the use of out's views and of path's segments.
     static void find(const serve_mux& m, const request& r, request_path& path, lookup& out);

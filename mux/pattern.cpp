@@ -291,6 +291,30 @@ std::unique_ptr<pattern> parse_pattern(std::string_view s) {
         if (!names.insert(name).second) fail(s, offset, "duplicate wildcard name " + go_quote(name));
         p->segments.push_back({multi ? segment_kind::multi : segment_kind::single, std::string(name)});
     }
+    // The path indexes: the one path an all-literal pattern matches, or the
+    // literal path before a last {name}.
+    const std::size_t n = p->segments.size();
+    const bool last_wild = n > 0 && p->segments.back().kind == segment_kind::single;
+    const bool dollar = n > 0 && p->segments.back().is_literal() && p->segments.back().text == "/";
+    const std::size_t literals = last_wild || dollar ? n - 1 : n;
+    bool plain = n > 0;
+    std::string key_path;
+    for (std::size_t i = 0; i < literals && plain; ++i) {
+        const segment& seg = p->segments[i];
+        plain = seg.is_literal() && !seg.text.empty() && seg.text != "." && seg.text != ".." &&
+                seg.text.find('/') == std::string::npos;
+        key_path.push_back('/');
+        key_path += seg.text;
+    }
+    if (plain) {
+        if (dollar) key_path.push_back('/');  // "/a/{$}" matches "/a/"; "/{$}" matches "/"
+        p->indexed = last_wild ? pattern::index_kind::last_wildcard : pattern::index_kind::exact;
+        p->index_key = p->host;
+        p->index_key.push_back('\0');
+        p->index_key += p->method;
+        p->index_key.push_back('\0');
+        p->index_key += key_path;
+    }
     return p;
 }
 

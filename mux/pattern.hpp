@@ -40,6 +40,21 @@ struct pattern {
     std::string host;    ///< empty: any host
     std::vector<segment> segments;
     handler_ptr handler;
+    /// indexed says whether the pattern is also in one of the snapshot's
+    /// path indexes (routing_trie.hpp, match_indexed): exact, for a pattern
+    /// of literal segments only (none empty or holding '/', "." or "..", a
+    /// final {$} allowed); last_wildcard, for such literals followed by one
+    /// {name} as the last segment.
+    enum class index_kind : std::uint8_t { none, exact, last_wildcard } indexed = index_kind::none;
+    /// index_key is host + '\0' + method + '\0' + the decoded path an exact
+    /// pattern matches, or the literal path before the last wildcard.
+    std::string index_key;
+
+    /// index_path is the path part of index_key.
+    std::string_view index_path() const noexcept {
+        std::string_view k = index_key;
+        return k.empty() ? k : k.substr(host.size() + method.size() + 2);
+    }
 
     bool ends_in_multi() const noexcept { return !segments.empty() && segments.back().is_multi(); }
 };

@@ -50,26 +50,41 @@ void request_path::reserve(std::size_t limit) {
     }
 }
 
-// The index of the first '/' in p[from, n), or n. Eight bytes at a time:
-// a zero byte in w ^ "////////" marks a slash.
+constexpr std::uint64_t byte_ones = 0x0101010101010101ull;
+constexpr std::uint64_t byte_low7 = 0x7F7F7F7F7F7F7F7Full;
+
+std::uint64_t load_word(const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+
+// 0x80 in every byte of w that equals c, 0 elsewhere. Exact: the 7-bit
+// addition cannot carry into the next byte, so bytes do not disturb each
+// other (the usual (w - 0x01..) & ~w trick may mark bytes above a match).
+std::uint64_t bytes_equal(std::uint64_t w, unsigned char c) noexcept {
+    const std::uint64_t x = w ^ (byte_ones * c);
+    return ~(((x & byte_low7) + byte_low7) | x) & ~byte_low7;
+}
+
+// The index of the first '/' in p[from, n), or n. Eight bytes at a time on
+// little-endian machines, the last window overlapping what was scanned.
 std::size_t next_slash(const char* p, std::size_t from, std::size_t n) noexcept {
-    constexpr std::uint64_t slashes = 0x2F2F2F2F2F2F2F2Full;
-    constexpr std::uint64_t ones = 0x0101010101010101ull;
-    constexpr std::uint64_t highs = 0x8080808080808080ull;
-    std::size_t i = from;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        w ^= slashes;
-        if (const std::uint64_t z = (w - ones) & ~w & highs; z != 0) {
-            // Little-endian: the lowest marked byte is the first slash
-            // (the borrow can only mark bytes above a true zero byte).
-            if constexpr (std::endian::native == std::endian::little) return i + static_cast<std::size_t>(std::countr_zero(z) / 8);
-            break;
+    if constexpr (std::endian::native == std::endian::little) {
+        std::size_t i = from;
+        for (; i + 8 <= n; i += 8)
+            if (const std::uint64_t m = bytes_equal(load_word(p + i), '/'); m != 0)
+                return i + static_cast<std::size_t>(std::countr_zero(m) / 8);
+        if (i >= n) return n;
+        if (n >= 8) {
+            const std::size_t base = n - 8;  // window [n - 8, n), bytes below i masked off
+            const std::uint64_t m = bytes_equal(load_word(p + base), '/') & (~std::uint64_t{0} << (8 * (i - base)));
+            return m != 0 ? base + static_cast<std::size_t>(std::countr_zero(m) / 8) : n;
         }
+        from = i;
     }
-    while (i < n && p[i] != '/') ++i;
-    return i;
+    while (from < n && p[from] != '/') ++from;
+    return from;
 }
 
 void request_path::assign_decoded(std::string_view path, std::size_t limit) {
@@ -86,15 +101,25 @@ void request_path::assign_decoded(std::string_view path, std::size_t limit) {
     for (std::size_t start = 0; start < n;) {
         const std::size_t end = next_slash(p, start + 1, n);
         const std::size_t len = end - start - 1;
-        const bool trailing_slash = len == 0 && end == n;
-        if ((len == 0 && !trailing_slash) || dot_segment(p + start + 1, len)) clean_ = false;
-        if (size_ < limit) {
-            if (trailing_slash) {
-                push(path.substr(start, 1), slash_hash, start);
-            } else {
-                std::string_view text = path.substr(start + 1, len);
-                push(text, hash_bytes(text), start);
+        const char* text = p + start + 1;
+        if (len <= 2) {
+            if (len == 0) {
+                if (end == n) {  // the trailing slash
+                    if (size_ < limit) {
+                        push(std::string_view(p + start, 1), slash_hash, start);
+                    } else {
+                        complete_ = false;
+                    }
+                    break;
+                }
+                clean_ = false;  // "//"
+            } else if (dot_segment(text, len)) {
+                clean_ = false;
             }
+        }
+        if (size_ < limit) {
+            const std::string_view seg(text, len);
+            push(seg, hash_bytes(seg), start);
         } else {
             complete_ = false;
             if (!clean_) break;  // nothing more to learn
@@ -153,6 +178,30 @@ void request_path::assign(std::string_view escaped, std::size_t limit) {
         }
         pos = end;
     }
+}
+
+bool surely_clean(std::string_view path) noexcept {
+    const char* p = path.data();
+    const std::size_t n = path.size();
+    if (n == 0 || p[0] != '/') return false;
+    if constexpr (std::endian::native == std::endian::little) {
+        if (n >= 8) {
+            // Windows of eight bytes overlapping by one, the last ending at
+            // the path's end, so that every pair of neighbours is seen. '.'
+            // and '/' differ only in the low bit: one test finds both.
+            auto bad_pair = [](std::uint64_t w) {
+                const std::uint64_t next = (w >> 8) | byte_ones;  // byte k + 1, low bit set
+                return (bytes_equal(w, '/') & bytes_equal(next, '/') & 0x0080808080808080ull) != 0;
+            };
+            std::size_t i = 0;
+            for (; i + 8 <= n; i += 7)
+                if (bad_pair(load_word(p + i))) return false;
+            return i + 1 >= n || !bad_pair(load_word(p + n - 8));
+        }
+    }
+    for (std::size_t i = 0; i + 1 < n; ++i)
+        if (p[i] == '/' && (p[i + 1] == '/' || p[i + 1] == '.')) return false;
+    return true;
 }
 
 std::size_t request_path::slash_count() const noexcept {

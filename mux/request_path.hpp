@@ -45,8 +45,12 @@ inline std::uint64_t hash_bytes(std::string_view s) noexcept {
         for (std::size_t i = 0; i + 8 < n; i += 8) h = (h ^ (h >> 29) ^ load64(p + i)) * mul;
         h = (h ^ (h >> 29) ^ load64(p + n - 8)) * mul;
     }
-    // Fold the well-mixed high half into the low bits that pick a page.
-    return h ^ (h >> 32);
+    // Tables pick pages with the low bits, and the low bits of a product
+    // depend only on the low bits of its factors: fold the high half (which
+    // depends on every input byte) down, then mix once more.
+    h ^= h >> 32;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 29);
 }
 
 /// same_key compares two short strings without a call to memcmp (trie keys
@@ -159,6 +163,10 @@ private:
     char inline_buf_[inline_bytes];
     std::unique_ptr<char[]> heap_buf_;
 };
+
+/// surely_clean reports that a rooted path is clean when it holds neither
+/// "//" nor "/." (a fast, conservative test: false does not mean unclean).
+bool surely_clean(std::string_view path) noexcept;
 
 /// strip_host_port returns host without a trailing ":port", as Go's
 /// stripHostPort (net.SplitHostPort; unchanged when that would fail).

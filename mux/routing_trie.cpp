@@ -31,33 +31,30 @@ std::uint8_t bits_for(std::uint32_t count) noexcept {
 std::size_t page_size(const slot* page) noexcept { return page == nullptr ? 0 : page[0].hash; }
 
 // A new page: old's slots (if any) plus extra (if any).
-slot* page_with(const slot* old, const node* extra, version_delta& delta) {
+slot* page_with(const slot* old, const slot* extra, version_delta& delta) {
     const std::size_t n = page_size(old) + (extra != nullptr ? 1 : 0);
     slot* p = allocate_array<slot>(n + 1, delta);
     p[0] = {n, nullptr};
     if (old != nullptr) std::copy(old + 1, old + 1 + page_size(old), p + 1);
-    if (extra != nullptr) p[n] = {hash_bytes(extra->key()), extra};
+    if (extra != nullptr) p[n] = *extra;
     return p;
 }
 
-child_table build_table(const std::vector<const node*>& children, version_delta& delta) {
+child_table build_table(const std::vector<slot>& slots, version_delta& delta) {
     child_table t;
-    t.count = static_cast<std::uint32_t>(children.size());
+    t.count = static_cast<std::uint32_t>(slots.size());
     t.bits = bits_for(t.count);
     if (t.bits == 0) {
-        slot* p = allocate_array<slot>(children.size() + 1, delta);
-        p[0] = {children.size(), nullptr};
-        for (std::size_t i = 0; i < children.size(); ++i) p[i + 1] = {hash_bytes(children[i]->key()), children[i]};
+        slot* p = allocate_array<slot>(slots.size() + 1, delta);
+        p[0] = {slots.size(), nullptr};
+        std::copy(slots.begin(), slots.end(), p + 1);
         t.root = p;
         return t;
     }
     const std::size_t pages = std::size_t{1} << t.bits;
     const std::uint64_t mask = pages - 1;
-    std::vector<std::uint64_t> hashes;
-    hashes.reserve(children.size());
-    for (const node* c : children) hashes.push_back(hash_bytes(c->key()));
     std::vector<std::uint32_t> sizes(pages, 0);
-    for (std::uint64_t h : hashes) ++sizes[h & mask];
+    for (const slot& e : slots) ++sizes[e.hash & mask];
     const slot** dir = allocate_array<const slot*>(pages, delta);
     std::vector<slot*> fill(pages, nullptr);
     for (std::size_t i = 0; i < pages; ++i) {
@@ -67,46 +64,52 @@ child_table build_table(const std::vector<const node*>& children, version_delta&
         p[0] = {0, nullptr};
         dir[i] = fill[i] = p;
     }
-    for (std::size_t i = 0; i < children.size(); ++i) {
-        slot* p = fill[hashes[i] & mask];
-        p[++p[0].hash] = {hashes[i], children[i]};
+    for (const slot& e : slots) {
+        slot* p = fill[e.hash & mask];
+        p[++p[0].hash] = e;
     }
     t.root = dir;
     return t;
 }
 
-// The table t with child added, or with replaced swapped for child (same
-// key). Pages and the directory that the new table no longer uses are
-// recorded as old; all others are shared with t.
-child_table table_with(const child_table& t, const node* child, const node* replaced, version_delta& delta) {
+void retire_table(const child_table& t, version_delta& delta) {
+    if (t.bits == 0) {
+        if (t.root != nullptr) delta.old_arrays.push_back(t.root);
+        return;
+    }
+    auto* dir = static_cast<const slot* const*>(t.root);
+    for (std::size_t i = 0; i < (std::size_t{1} << t.bits); ++i)
+        if (dir[i] != nullptr) delta.old_arrays.push_back(dir[i]);
+    delta.old_arrays.push_back(t.root);
+}
+
+// The table t with child (whose key hashes to hash) added, or with replaced
+// swapped for child (same key). Pages and the directory that the new table
+// no longer uses are recorded as old; all others are shared with t.
+child_table table_with(const child_table& t, const void* child, std::uint64_t hash, const void* replaced,
+                       version_delta& delta) {
     const std::uint32_t count = t.count + (replaced == nullptr ? 1 : 0);
     const std::uint8_t bits = bits_for(count);
+    const slot entry{hash, child};
     if (bits != t.bits) {
-        std::vector<const node*> all;
+        std::vector<slot> all;
         all.reserve(count);
-        t.for_each([&](const node* c) { all.push_back(c); });
-        all.push_back(child);
+        t.for_each_slot([&](const slot& e) { all.push_back(e.item == replaced ? entry : e); });
+        if (replaced == nullptr) all.push_back(entry);
         child_table fresh = build_table(all, delta);
-        if (t.bits == 0) {
-            if (t.root != nullptr) delta.old_arrays.push_back(t.root);
-        } else {
-            auto* dir = static_cast<const slot* const*>(t.root);
-            for (std::size_t i = 0; i < (std::size_t{1} << t.bits); ++i)
-                if (dir[i] != nullptr) delta.old_arrays.push_back(dir[i]);
-            delta.old_arrays.push_back(t.root);
-        }
+        retire_table(t, delta);
         return fresh;
     }
     const std::size_t pages = std::size_t{1} << bits;
-    const std::size_t index = bits == 0 ? 0 : hash_bytes(child->key()) & (pages - 1);
+    const std::size_t index = bits == 0 ? 0 : hash & (pages - 1);
     const slot* old_page = bits == 0 ? static_cast<const slot*>(t.root) : static_cast<const slot* const*>(t.root)[index];
     slot* page;
     if (replaced != nullptr) {
         page = page_with(old_page, nullptr, delta);
         for (std::size_t i = 1; i <= page[0].hash; ++i)
-            if (page[i].child == replaced) page[i].child = child;
+            if (page[i].item == replaced) page[i].item = child;
     } else {
-        page = page_with(old_page, child, delta);
+        page = page_with(old_page, &entry, delta);
     }
     if (old_page != nullptr) delta.old_arrays.push_back(old_page);
     child_table out;
@@ -186,24 +189,27 @@ node* rebuild(const node* old, const step* via, const route& r, std::size_t i, c
     if (s.wild) {
         n->wild = child;
     } else {
-        n->children = table_with(n->children, child, old_child, delta);
+        n->children = table_with(n->children, child, s.hash, old_child, delta);
     }
     return n;
+}
+
+void free_table(const child_table& t) noexcept {
+    if (t.bits == 0) {
+        if (t.root != nullptr) free_array(t.root);
+        return;
+    }
+    auto* dir = static_cast<const slot* const*>(t.root);
+    for (std::size_t i = 0; i < (std::size_t{1} << t.bits); ++i)
+        if (dir[i] != nullptr) free_array(dir[i]);
+    free_array(t.root);
 }
 
 void free_tree(const node* n) noexcept {
     if (n == nullptr) return;
     n->children.for_each([](const node* c) { free_tree(c); });
     free_tree(n->wild);
-    const child_table& t = n->children;
-    if (t.bits == 0) {
-        if (t.root != nullptr) free_array(t.root);
-    } else {
-        auto* dir = static_cast<const slot* const*>(t.root);
-        for (std::size_t i = 0; i < (std::size_t{1} << t.bits); ++i)
-            if (dir[i] != nullptr) free_array(dir[i]);
-        free_array(t.root);
-    }
+    free_table(n->children);
     delete n;
 }
 
@@ -361,6 +367,8 @@ void node::set_key(std::string_view k) noexcept {
 
 void version_delta::discard_fresh() noexcept {
     for (node* n : fresh_nodes) delete n;
+    for (index_entry* e : fresh_entries) delete e;
+    fresh_entries.clear();
     for (const void* a : fresh_arrays) free_array(a);
     fresh_nodes.clear();
     fresh_arrays.clear();
@@ -392,6 +400,25 @@ const snapshot* add_pattern(const snapshot* old, const pattern* p, version_delta
         node* root = rebuild(old != nullptr ? old->root : nullptr, nullptr, r, 0, p, delta);
         auto s = std::make_unique<snapshot>();
         s->root = root;
+        if (old != nullptr) {
+            s->exact = old->exact;
+            s->last_wildcard = old->last_wildcard;
+        }
+        if (p->indexed != pattern::index_kind::none) {
+            // Index keys are unique: two patterns with the same one would be
+            // equivalent, which handle() refuses as a conflict.
+            path_index& index = p->indexed == pattern::index_kind::exact ? s->exact : s->last_wildcard;
+            auto entry = std::make_unique<index_entry>();
+            entry->p = p;
+            entry->set_key(p->index_key);
+            const std::uint64_t hash =
+                exact_hash(hash_bytes(p->host), hash_bytes(p->method), hash_bytes(p->index_path()));
+            delta.fresh_entries.reserve(delta.fresh_entries.size() + 1);
+            index.table = table_with(index.table, entry.get(), hash, nullptr, delta);
+            delta.fresh_entries.push_back(entry.release());
+            if (!p->method.empty()) ++index.with_method;
+            index.lengths |= length_bit(p->index_path().size());
+        }
         s->max_depth = std::max<std::uint32_t>(old != nullptr ? old->max_depth : 0,
                                                static_cast<std::uint32_t>(p->segments.size()));
         s->patterns = (old != nullptr ? old->patterns : 0) + 1;
@@ -408,7 +435,33 @@ const snapshot* add_pattern(const snapshot* old, const pattern* p, version_delta
 void destroy(const snapshot* s) noexcept {
     if (s == nullptr) return;
     free_tree(s->root);
+    for (const path_index* index : {&s->exact, &s->last_wildcard}) {
+        index->table.for_each_slot([](const slot& e) { delete static_cast<const index_entry*>(e.item); });
+        free_table(index->table);
+    }
     delete s;
+}
+
+void index_entry::set_key(std::string_view k) noexcept {
+    size_ = static_cast<std::uint32_t>(k.size());
+    if (k.size() <= sizeof key_.bytes) {
+        std::memcpy(key_.bytes, k.data(), k.size());
+    } else {
+        key_.ref = k.data();
+    }
+}
+
+const pattern* match_indexed(const path_index& index, const exact_query& q) noexcept {
+    const std::size_t size = q.host.size() + q.method.size() + q.path.size() + 2;
+    const index_entry* e =
+        index.table.find_if<index_entry>(exact_hash(q.host_hash, q.method_hash, q.path_hash), [&](const index_entry* x) {
+            // host '\0' method '\0' path
+            const std::string_view k = x->key();
+            return k.size() == size && same_key(k.substr(size - q.path.size()), q.path) &&
+                   same_key(k.substr(0, q.host.size()), q.host) && k[q.host.size()] == '\0' &&
+                   same_key(k.substr(q.host.size() + 1, q.method.size()), q.method);
+        });
+    return e != nullptr ? e->p : nullptr;
 }
 
 const pattern* match(const snapshot& s, std::string_view host, std::string_view method,

@@ -17,27 +17,48 @@ namespace ringhttp::mux_detail {
 
 struct node;
 
-/// slot is one child in a child_table page: hash_bytes of the child's key,
-/// and the child, which holds the key itself.
+/// slot is one entry in a child_table page: the hash of the entry's key,
+/// and the entry (a node, or an index_entry in a path index), which holds
+/// the key itself.
 struct slot {
     std::uint64_t hash;
-    const node* child;
+    const void* item;
 };
 
-/// child_table maps a key (a literal segment, a host or a method) to a child
-/// node. It is persistent: adding a key builds a new table that shares all
-/// pages but one with the old table. Up to 8 keys live in one page; beyond,
-/// a directory of 2^bits pages indexed by the hash's low bits holds about 4
-/// keys per page. A page is an array of slots whose slot 0 holds the count.
+/// child_table maps a key to an entry: a literal segment, host or method to
+/// a child node, or, in a path index, (host, method, path) to an
+/// index_entry. It is persistent: adding a key builds a new table that shares
+/// all pages but one with the old table. Up to 8 keys live in one page;
+/// beyond, a directory of 2^bits pages indexed by the hash's low bits holds
+/// about 4 keys per page. A page is an array of slots whose slot 0 holds the
+/// count.
 struct child_table {
     const void* root = nullptr;  // bits == 0: the page; else the directory
     std::uint32_t count = 0;
     std::uint8_t bits = 0;
 
+    /// find returns the child node with this key (a table of nodes).
     const node* find(std::string_view key, std::uint64_t hash) const noexcept;
-    /// for_each calls f(child) for every child, in no particular order.
+    /// for_each calls f(child) for every child node, in no particular order.
     template <class F>
-    void for_each(F&& f) const;
+    void for_each(F&& f) const {
+        for_each_slot([&](const slot& s) { f(static_cast<const node*>(s.item)); });
+    }
+    /// for_each_slot calls f(slot) for every slot, in no particular order.
+    template <class F>
+    void for_each_slot(F&& f) const;
+    /// find_if returns the first entry of type T with this hash for which same(entry).
+    template <class T, class Same>
+    const T* find_if(std::uint64_t hash, Same&& same) const noexcept {
+        if (count == 0) return nullptr;
+        const slot* page = bits == 0 ? static_cast<const slot*>(root)
+                                     : static_cast<const slot* const*>(root)[hash & ((std::uint64_t{1} << bits) - 1)];
+        if (page == nullptr) return nullptr;
+        const slot* end = page + 1 + page[0].hash;
+        for (const slot* s = page + 1; s != end; ++s)
+            if (s->hash == hash && same(static_cast<const T*>(s->item))) return static_cast<const T*>(s->item);
+        return nullptr;
+    }
 };
 
 /// node is one trie node, one cache line. Immutable once published.
@@ -69,11 +90,67 @@ private:
 };
 static_assert(sizeof(node) == 64);
 
+/// index_entry is one entry of a path index: a pattern under its
+/// pattern::index_key, kept inline when it fits (one cache line for the
+/// whole comparison). Immutable once published.
+struct alignas(64) index_entry {
+    const pattern* p = nullptr;
+
+    std::string_view key() const noexcept {
+        return size_ <= sizeof key_.bytes ? std::string_view(key_.bytes, size_) : std::string_view(key_.ref, size_);
+    }
+    /// set_key keeps k inline when it fits, else views it (the pattern's own).
+    void set_key(std::string_view k) noexcept;
+
+private:
+    std::uint32_t size_ = 0;
+    union key_storage {
+        char bytes[48];
+        const char* ref;
+    } key_{};
+};
+static_assert(sizeof(index_entry) == 64);
+
+/// path_index files patterns by (host, method, a decoded path): the exact
+/// index by the one path an all-literal pattern matches, the last-wildcard
+/// index by the literal path before a pattern's last {name}.
+struct path_index {
+    child_table table;
+    std::uint32_t with_method = 0;  ///< entries whose pattern has a method
+    /// Bit min(length, 63) is set for every indexed path length: most paths
+    /// that cannot hit skip the probe (and its cache misses).
+    std::uint64_t lengths = 0;
+};
+
 /// snapshot is one published version of the routes.
 struct snapshot {
     const node* root = nullptr;
+    path_index exact;          ///< see match_indexed
+    path_index last_wildcard;  ///< see match_indexed
     std::uint32_t max_depth = 0;  ///< most path segments of any pattern
     std::uint32_t patterns = 0;
+};
+
+/// exact_hash is a path index's hash of (host, method, decoded path),
+/// from the three parts' hash_bytes.
+inline std::uint64_t exact_hash(std::uint64_t host_hash, std::uint64_t method_hash, std::uint64_t path_hash) noexcept {
+    std::uint64_t h = path_hash ^ (method_hash * 0x9E3779B97F4A7C15ull) ^ (host_hash * 0xC2B2AE3D27D4EB4Full);
+    return h ^ (h >> 29);
+}
+
+/// length_bit is the path_index::lengths bit for a path length.
+inline std::uint64_t length_bit(std::size_t length) noexcept {
+    return std::uint64_t{1} << (length < 63 ? length : 63);
+}
+
+/// exact_query is a request's side of a path index probe.
+struct exact_query {
+    std::string_view host;
+    std::uint64_t host_hash;
+    std::string_view method;
+    std::uint64_t method_hash;
+    std::string_view path;
+    std::uint64_t path_hash;
 };
 
 /// version_delta records what a registration allocated and what it made
@@ -81,6 +158,7 @@ struct snapshot {
 /// the old ones retired after the new snapshot is published.
 struct version_delta {
     std::vector<node*> fresh_nodes;
+    std::vector<index_entry*> fresh_entries;
     std::vector<const void*> fresh_arrays;
     std::vector<const node*> old_nodes;
     std::vector<const void*> old_arrays;
@@ -127,6 +205,28 @@ struct match_info {
 const pattern* match(const snapshot& s, std::string_view host, std::string_view method,
                      const request_path& path, match_info* info = nullptr) noexcept;
 
+/// match_indexed returns the pattern filed in index under exactly q's
+/// host (empty: none), method (empty: any) and path, or null.
+///
+/// Why a probe may stand in for Go's walk, for a clean request path R:
+/// - exact: within one host and method the walk tries literal children
+///   first at every depth, so an all-literal pattern for the whole of R is
+///   the first thing it finds;
+/// - last wildcard, R = L/s: the walk reaches the node for L along
+///   literals, tries the literal child s (an exact pattern for R, probed
+///   before), then the wildcard: L/{x} is next;
+/// - across methods, Go tries the request's method, GET for HEAD, then no
+///   method, and the probes follow that order, exact ones first. A pattern
+///   of an earlier method that matched R but is not found by an earlier
+///   probe would have a path more general than, or overlapping, the hit's
+///   and a more specific method: the two would conflict and could not both
+///   be registered. (An equally specific path is in the same index, probed
+///   first under its own method.)
+/// - host patterns come first: the caller probes the request's host, and
+///   if that host has patterns but none hits, walks them before looking at
+///   patterns without a host.
+const pattern* match_indexed(const path_index& index, const exact_query& q) noexcept;
+
 /// allowed_methods adds to out every method that has a pattern matching host
 /// and path (patterns without a method aside).
 void allowed_methods(const snapshot& s, std::string_view host, const request_path& path,
@@ -137,11 +237,11 @@ void allowed_methods(const snapshot& s, std::string_view host, const request_pat
 void possible_conflicts(const snapshot& s, const pattern& p, std::vector<const pattern*>& out);
 
 template <class F>
-void child_table::for_each(F&& f) const {
+void child_table::for_each_slot(F&& f) const {
     if (count == 0) return;
     auto each_in_page = [&](const slot* page) {
         if (page == nullptr) return;
-        for (std::uint64_t i = 1; i <= page[0].hash; ++i) f(page[i].child);
+        for (std::uint64_t i = 1; i <= page[0].hash; ++i) f(page[i]);
     };
     if (bits == 0) {
         each_in_page(static_cast<const slot*>(root));
@@ -152,14 +252,7 @@ void child_table::for_each(F&& f) const {
 }
 
 inline const node* child_table::find(std::string_view key, std::uint64_t hash) const noexcept {
-    if (count == 0) return nullptr;
-    const slot* page = bits == 0 ? static_cast<const slot*>(root)
-                                 : static_cast<const slot* const*>(root)[hash & ((std::uint64_t{1} << bits) - 1)];
-    if (page == nullptr) return nullptr;
-    const slot* end = page + 1 + page[0].hash;
-    for (const slot* s = page + 1; s != end; ++s)
-        if (s->hash == hash && same_key(s->child->key(), key)) return s->child;
-    return nullptr;
+    return find_if<node>(hash, [key](const node* n) { return same_key(n->key(), key); });
 }
 
 }  // namespace ringhttp::mux_detail

@@ -113,14 +113,90 @@ void split_path(const url& u, std::size_t limit, request_path& path) {
     path.assign(u.escaped_path(escape_scratch()), limit);
 }
 
+bool has_hosts(const snapshot& s) noexcept { return s.root != nullptr && s.root->children.count != 0; }
+
+}  // namespace
+
+// The path indexes (routing_trie.hpp, match_indexed) for a clean request
+// whose path splits as its decoded form does. Returns null when the walk
+// must decide: no indexed pattern, or the request's host has patterns of
+// its own but none indexed for this path (they come before any pattern
+// without a host). On a last-wildcard hit, value is the last segment.
+const pattern* find_indexed(const snapshot& s, const request& r, std::string_view& value) noexcept {
+    const bool any_exact = s.exact.table.count != 0;
+    const bool any_last = s.last_wildcard.table.count != 0;
+    if ((!any_exact && !any_last) || r.method() == "CONNECT") return nullptr;
+    const url& u = r.url();
+    const std::string_view path = u.path;
+    const bool try_exact = any_exact && (s.exact.lengths & length_bit(path.size())) != 0;
+    // R = L/s: L for the last-wildcard index (s must be a real segment).
+    std::size_t last_slash = 0;
+    bool try_last = false;
+    if (any_last) {
+        last_slash = path.rfind('/');
+        try_last = last_slash != std::string_view::npos && last_slash + 1 < path.size() &&
+                   (s.last_wildcard.lengths & length_bit(last_slash)) != 0;
+    }
+    if ((!try_exact && !try_last) || !u.raw_path.empty() || !surely_clean(path)) return nullptr;
+
+    static const std::uint64_t empty_hash = hash_bytes({});
+    static const std::uint64_t get_hash = hash_bytes("GET");
+    const std::string_view method = r.method();
+    const std::uint64_t method_hash = s.exact.with_method + s.last_wildcard.with_method != 0 ? hash_bytes(method) : 0;
+    const std::uint64_t path_hash = try_exact ? hash_bytes(path) : 0;
+    const std::string_view prefix = try_last ? path.substr(0, last_slash) : std::string_view();
+    const std::uint64_t prefix_hash = try_last ? hash_bytes(prefix) : 0;
+
+    // Go's order within one host: the method, GET for HEAD, no method; the
+    // exact index before the last-wildcard one (routing_trie.hpp).
+    auto probe_index = [&](const path_index& index, std::string_view host, std::uint64_t host_hash,
+                           std::string_view key, std::uint64_t key_hash) -> const pattern* {
+        if (index.with_method != 0) {
+            if (const pattern* p = match_indexed(index, {host, host_hash, method, method_hash, key, key_hash})) return p;
+            if (method == "HEAD")
+                if (const pattern* p = match_indexed(index, {host, host_hash, "GET", get_hash, key, key_hash})) return p;
+        }
+        return match_indexed(index, {host, host_hash, {}, empty_hash, key, key_hash});
+    };
+    auto probe = [&](std::string_view host, std::uint64_t host_hash) -> const pattern* {
+        if (try_exact)
+            if (const pattern* p = probe_index(s.exact, host, host_hash, path, path_hash)) return p;
+        if (try_last)
+            if (const pattern* p = probe_index(s.last_wildcard, host, host_hash, prefix, prefix_hash)) {
+                value = path.substr(last_slash + 1);
+                return p;
+            }
+        return nullptr;
+    };
+    if (has_hosts(s)) {
+        const std::string_view host = strip_host_port(r.host());
+        if (!host.empty()) {
+            const std::uint64_t host_hash = hash_bytes(host);
+            // A hit means the host has patterns, and host patterns come first.
+            if (const pattern* p = probe(host, host_hash)) return p;
+            // The host's own patterns, if any, are walked before hostless ones.
+            if (s.root->children.find(host, host_hash) != nullptr) return nullptr;
+        }
+    }
+    return probe({}, empty_hash);
+}
+
+namespace {
+
 // Go 1.23's ServeMux.findHandler, on one snapshot.
 void find_in(const snapshot& s, const request& r, request_path& path, lookup& out) {
     const url& u = r.url();
+    if (const pattern* p = find_indexed(s, r, out.last_segment)) {
+        out.kind = outcome::matched;  // exact: no redirect to consider
+        out.matched = p;
+        out.from_index = true;
+        return;
+    }
+    // Without host patterns the host plays no part (root's children are hosts).
+    const bool hosts = has_hosts(s);
     const std::size_t limit = std::size_t{s.max_depth} + 1;
     split_path(u, limit, path);
     const std::string_view method = r.method();
-    // Without host patterns the host plays no part (root's children are hosts).
-    const bool hosts = s.root != nullptr && s.root->children.count != 0;
     std::string_view host;
     const pattern* p = nullptr;
     if (method == "CONNECT") {
@@ -168,7 +244,14 @@ std::string_view unescape_or_keep(std::string_view raw, std::string& buf) {
 
 }  // namespace
 
-void assign_path_values(request& r, const pattern& p, const request_path& path) {
+void assign_path_values(request& r, const lookup& res, const request_path& path) {
+    const pattern& p = *res.matched;
+    if (res.from_index) {
+        // Not split: an exact pattern has no wildcard, a last-wildcard one
+        // takes the last segment (a decoded path: no unescaping).
+        if (p.indexed == pattern::index_kind::last_wildcard) r.set_path_value(p.segments.back().text, res.last_segment);
+        return;
+    }
     std::string buf;
     for (std::size_t i = 0; i < p.segments.size(); ++i) {
         const segment& s = p.segments[i];
@@ -186,6 +269,8 @@ void access::find(const serve_mux& m, const request& r, request_path& path, look
     rcu::read_guard guard;
     find_in(*rcu::dereference(m.current_), r, path, out);
 }
+
+const snapshot& access::current(const serve_mux& m) { return *m.current_.load(std::memory_order_acquire); }
 
 std::size_t access::pattern_count(const serve_mux& m) {
     rcu::read_guard guard;
@@ -286,7 +371,7 @@ void serve_mux::serve_http(response_writer& w, request& r) const {
             // The pattern record outlives the request (patterns are never
             // removed); path values are copied into the request.
             r.set_pattern(res.matched->text);
-            mux_detail::assign_path_values(r, *res.matched, path);
+            mux_detail::assign_path_values(r, res, path);
             res.matched->handler->serve_http(w, r);
             return;
         case outcome::redirect:

@@ -20,6 +20,8 @@ enum class errc {
     body_too_large,        ///< a max_bytes_reader limit was hit.
     handler_aborted,       ///< the handler threw; used in error_log lines.
     timeout,               ///< a read or write deadline passed (Go's os.ErrDeadlineExceeded).
+    not_supported,         ///< the writer cannot do that (Go's ErrNotSupported).
+    hijacked,              ///< the connection was hijacked (Go's ErrHijacked).
 };
 
 /// http_category returns the std::error_category of errc. Thread-safe.

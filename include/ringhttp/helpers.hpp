@@ -2,6 +2,7 @@
 // Redirect, StripPrefix and their handlers).
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include <ringhttp/handler.hpp>
@@ -21,6 +22,13 @@ void not_found(response_writer& w, request& r);
 /// request path, with the given 3xx code (Go's Redirect): Location is set,
 /// and a GET gets a short HTML body naming the target.
 void redirect(response_writer& w, request& r, std::string_view target, int code);
+
+/// max_bytes_reader limits the rest of r's body to n bytes (Go's
+/// MaxBytesReader): a read past the limit fails with errc::body_too_large
+/// and the connection closes after the response (the handler usually
+/// answers 413 then). It replaces r.body(); the limiting reader lives in the
+/// request's storage.
+void max_bytes_reader(response_writer& w, request& r, std::int64_t n);
 
 /// not_found_handler returns a handler that answers 404 to every request.
 handler_ptr not_found_handler();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,6 +58,14 @@ public:
     std::string_view remote_addr() const noexcept { return remote_addr_; }
     /// request_uri is the request target exactly as the client sent it.
     std::string_view request_uri() const noexcept { return request_uri_; }
+    /// stop_token is requested to stop when the client goes away (its
+    /// connection closed or reset) or the server is closed while the handler
+    /// runs: Go's r.Context().Done(). Register a std::stop_callback on it to
+    /// abandon work nobody will read.
+    std::stop_token stop_token() const noexcept { return stop_ != nullptr ? stop_->get_token() : std::stop_token{}; }
+    /// set_body replaces body() for the rest of the request (Go's r.Body = ...);
+    /// b must live until the handler returns.
+    void set_body(body_reader& b) noexcept { body_ = &b; }
     /// close reports whether the client asked to close the connection after
     /// this response (Connection: close, or HTTP/1.0 without keep-alive).
     bool close() const noexcept { return close_; }
@@ -90,6 +99,7 @@ private:
     std::string_view host_;
     std::int64_t content_length_ = 0;
     body_reader* body_ = nullptr;
+    const std::stop_source* stop_ = nullptr;
     std::string_view remote_addr_;
     std::string_view request_uri_;
     std::string_view pattern_;

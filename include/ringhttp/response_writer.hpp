@@ -10,6 +10,8 @@
 
 namespace ringhttp {
 
+class writer_control;
+
 /// response_writer is how a handler builds its response, Go's
 /// ResponseWriter. The server's writer buffers the first 4 KB of the body:
 /// a response that fits gets a Content-Length, a longer one goes out chunked
@@ -37,6 +39,11 @@ public:
 
     /// flush sends the buffered status, headers and body now (Go's Flusher).
     virtual std::error_code flush() = 0;
+
+    /// control returns what the writer can do beyond writing (deadlines, full
+    /// duplex, hijacking), or null; use it through response_controller. A
+    /// writer that wraps another should return the inner one's (Go's Unwrap).
+    virtual writer_control* control() noexcept { return nullptr; }
 
 protected:
     ~response_writer() = default;

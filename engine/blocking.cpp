@@ -1,0 +1,81 @@
+// The blocking pool behind run_blocking(): threads that run what a handler
+// must not run on its ring, then hand the handler back to its ring.
+#include <ringhttp/blocking.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "engine/exchange.hpp"
+#include "engine/worker.hpp"
+
+namespace ringhttp {
+namespace {
+
+struct job {
+    void (*call)(void*);
+    void* arg;
+    engine::exchange* ex;
+};
+
+// Process-wide, started on first use, never stopped: its threads sleep when
+// idle and end with the process.
+class blocking_pool {
+public:
+    static blocking_pool& instance() {
+        static blocking_pool* pool = new blocking_pool();
+        return *pool;
+    }
+
+    void submit(const job& j) {
+        {
+            std::lock_guard lock(mu_);
+            queue_.push_back(j);
+        }
+        cv_.notify_one();
+    }
+
+private:
+    blocking_pool() {
+        long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+        const unsigned n = std::max(4u, 2u * static_cast<unsigned>(online > 0 ? online : 1));
+        for (unsigned i = 0; i < n; ++i) std::thread([this] { run(); }).detach();
+    }
+
+    void run() {
+        for (;;) {
+            job j;
+            {
+                std::unique_lock lock(mu_);
+                cv_.wait(lock, [this] { return !queue_.empty(); });
+                j = queue_.front();
+                queue_.pop_front();
+            }
+            j.call(j.arg);  // the template wrapper catches fn's exceptions
+            j.ex->owner().blocking_done(j.ex);
+        }
+    }
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<job> queue_;
+};
+
+}  // namespace
+
+void detail::run_on_blocking_pool(void (*call)(void*), void* arg) {
+    engine::exchange* ex = engine::exchange::current();
+    if (ex == nullptr) {
+        call(arg);
+        return;
+    }
+    blocking_pool::instance().submit({call, arg, ex});
+    ex->wait_blocking();
+}
+
+}  // namespace ringhttp

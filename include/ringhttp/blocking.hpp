@@ -1,0 +1,51 @@
+// ringhttp: running blocking work from a handler without stalling its ring.
+#pragma once
+
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace ringhttp {
+
+namespace detail {
+/// run_on_blocking_pool runs call(arg) on the blocking pool and suspends the
+/// calling handler until it returns; outside a ring thread it calls inline.
+void run_on_blocking_pool(void (*call)(void*), void* arg);
+}  // namespace detail
+
+/// run_blocking runs fn on a thread of the process-wide blocking pool and
+/// returns its result; the calling handler is suspended meanwhile and its
+/// ring goes on serving everyone else, so a slow call (a blocking database
+/// client, a file on a slow disk, a sleep) never stalls a core. fn runs on
+/// another thread: it must not touch the response_writer or the request
+/// body; do that after run_blocking returns. An exception thrown by fn is
+/// rethrown in the handler. Called outside a handler, it runs fn inline.
+/// The pool has max(4, 2 x online CPUs) threads.
+template <class F>
+auto run_blocking(F&& fn) -> std::invoke_result_t<F&> {
+    using result = std::invoke_result_t<F&>;
+    struct job {
+        F* fn;
+        std::conditional_t<std::is_void_v<result>, bool, std::optional<result>> value{};
+        std::exception_ptr error;
+    } j{&fn};
+    detail::run_on_blocking_pool(
+        [](void* p) {
+            auto* jp = static_cast<job*>(p);
+            try {
+                if constexpr (std::is_void_v<result>) {
+                    (*jp->fn)();
+                } else {
+                    jp->value.emplace((*jp->fn)());
+                }
+            } catch (...) {
+                jp->error = std::current_exception();
+            }
+        },
+        &j);
+    if (j.error) std::rethrow_exception(j.error);
+    if constexpr (!std::is_void_v<result>) return std::move(*j.value);
+}
+
+}  // namespace ringhttp

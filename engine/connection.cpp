@@ -85,7 +85,7 @@ void worker::open_connection(int fd) {
     ++live_;
     notify(c, conn_state::new_);
     // The first request's head must come within the header timeout of accept.
-    c.head_started = wheel_.at(now_ns());
+    c.head_started = wheel_.at(now_);
     c.read_deadline = deadline_after(config_.read_header_timeout_ns);
     schedule_timer(c);
     arm_recv(c);
@@ -249,7 +249,7 @@ exchange* worker::next_request(connection& c) {
         if (c.awaiting_request) {
             // The next request begins: its head has the header timeout from now.
             c.awaiting_request = false;
-            c.head_started = wheel_.at(now_ns());
+            c.head_started = wheel_.at(now_);
             c.read_deadline = deadline_after(config_.read_header_timeout_ns);
             schedule_timer(c);
         }

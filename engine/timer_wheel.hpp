@@ -54,6 +54,7 @@ public:
         if (due <= last_) due = last_ + 1;  // the past fires on the next advance
         std::vector<entry>& s = slots_[due % slot_count];
         s.push_back({index, gen, due});
+        if (hint_ == 0 || due < hint_) hint_ = due;
         busy_[(due % slot_count) / 64] |= std::uint64_t{1} << (due % 64);
         ++size_;
     }
@@ -62,6 +63,8 @@ public:
     /// each entry due by then; entries due in a later turn stay.
     template <class Fire>
     void advance(tick now, Fire&& fire) {
+        if (now <= last_) return;
+        if (hint_ != 0 && hint_ <= now) hint_ = 0;  // recomputed by next_wake()
         if (size_ == 0) {
             last_ = now;
             return;
@@ -93,15 +96,26 @@ public:
     /// slot busy now: the ring wakes early, finds nothing due, and waits again.
     tick next_busy(tick now) const noexcept {
         if (size_ == 0) return 0;
-        for (std::uint32_t k = 1; k <= slot_count; ++k) {
-            const std::uint32_t i = (now + k) % slot_count;
-            if (busy_[i / 64] == 0) {
-                k += 63 - (i % 64);  // skip the rest of an empty word
-                continue;
+        // Scan the bitmap a word at a time, starting just after now's slot.
+        const std::uint32_t from = (now + 1) % slot_count;
+        std::uint32_t word = from / 64;
+        std::uint64_t bits = busy_[word] & (~std::uint64_t{0} << (from % 64));
+        for (std::uint32_t seen = 0; seen <= slot_count / 64; ++seen) {
+            if (bits != 0) {
+                const std::uint32_t slot = word * 64 + static_cast<std::uint32_t>(__builtin_ctzll(bits));
+                return now + 1 + (slot + slot_count - from) % slot_count;
             }
-            if (busy_[i / 64] & (std::uint64_t{1} << (i % 64))) return now + k;
+            word = (word + 1) % (slot_count / 64);
+            bits = busy_[word];
         }
         return now + slot_count;
+    }
+
+    /// next_wake is next_busy(now), remembered until it passes or an earlier
+    /// entry comes, so the ring does not scan the bitmap every iteration.
+    tick next_wake(tick now) noexcept {
+        if (hint_ == 0 || hint_ <= now) hint_ = next_busy(now);
+        return hint_;
     }
 
     std::size_t size() const noexcept { return size_; }
@@ -109,6 +123,7 @@ public:
 private:
     std::uint64_t start_ns_;
     tick last_ = 0;
+    tick hint_ = 0;  // no busy slot before it (0: unknown)
     std::size_t size_ = 0;
     std::vector<entry> slots_[slot_count];
     std::vector<entry> scratch_;

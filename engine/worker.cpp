@@ -278,7 +278,7 @@ void worker::on_accept(const io_uring_cqe& cqe) {
             // Out of descriptors or memory: stop accepting for a moment instead
             // of spinning; pending connections wait in the listen backlog.
             accept_backoff_ = true;
-            accept_retry_ns_ = now_ns() + accept_backoff_ns;
+            accept_retry_ns_ = now_ + accept_backoff_ns;
             if (cqe.flags & IORING_CQE_F_MORE) {
                 io_uring_sqe* sqe = get_sqe();
                 io_uring_prep_cancel64(sqe, op_accept, 0);
@@ -354,13 +354,33 @@ void worker::feed_starved() {
 }
 
 void worker::run_timers() {
-    const std::uint64_t now = now_ns();
+    const std::uint64_t now = now_;
     if (accept_retry_ns_ != 0 && accept_retry_ns_ <= now) {
         accept_retry_ns_ = 0;
         accept_backoff_ = false;
         if (!stopping_ && !accept_armed_) arm_accept();
     }
     wheel_.advance(wheel_.at(now), [this](const timer_wheel::entry& e) { fire_timer(e); });
+}
+
+void worker::arm_wakeup() {
+    // The loop waits for completions only; an IORING_OP_TIMEOUT at the next
+    // deadline's tick is one of them. It is armed again only when an earlier
+    // tick is needed (one passed to every io_uring_enter costs more).
+    std::uint64_t wake_ns = accept_retry_ns_;
+    if (const timer_wheel::tick next = wheel_.next_wake(wheel_.at(now_)); next != 0) {
+        // Half a tick late: the coarse clock the wheel reads lags the kernel's
+        // by up to a jiffy, and waking before the tick would find nothing due.
+        const std::uint64_t at = wheel_.start_of(next) + timer_wheel::tick_ns / 2;
+        if (wake_ns == 0 || at < wake_ns) wake_ns = at;
+    }
+    if (wake_ns == 0 || (timer_armed_ns_ != 0 && timer_armed_ns_ <= wake_ns)) return;
+    timer_armed_ns_ = wake_ns;
+    timer_ts_.tv_sec = static_cast<long long>(wake_ns / 1'000'000'000);
+    timer_ts_.tv_nsec = static_cast<long long>(wake_ns % 1'000'000'000);
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_timeout(sqe, &timer_ts_, 0, IORING_TIMEOUT_ABS);  // CLOCK_MONOTONIC, as now_ns()
+    io_uring_sqe_set_data64(sqe, op_timer);
 }
 
 void worker::schedule_timer(connection& c) {
@@ -377,7 +397,7 @@ void worker::fire_timer(const timer_wheel::entry& e) {
     connection& c = *conns_[e.index];
     if (c.gen != e.gen || c.timer_due != e.due || c.state == connection::phase::dead) return;  // stale
     c.timer_due = 0;
-    const timer_wheel::tick now = wheel_.at(now_ns());
+    const timer_wheel::tick now = wheel_.at(now_);
     if (c.write_deadline != 0 && c.write_deadline <= now) {
         // Writes fail from now on; a handler waiting for the send window
         // wakes to that, and the connection closes without a clean end.
@@ -455,6 +475,12 @@ void worker::dispatch(const io_uring_cqe& cqe) {
             arm_wake();
             on_wake();
             return;
+        case op_timer:
+            // It fired (or was beaten by an earlier one): timers run after
+            // this batch, and the next wake-up is armed before blocking.
+            if (cqe.res == -ETIME && timer_armed_ns_ != 0 && timer_armed_ns_ <= now_ + timer_wheel::tick_ns)
+                timer_armed_ns_ = 0;
+            return;
         case op_cancel:
         case op_close: return;
         case op_recv:
@@ -487,24 +513,12 @@ void worker::run() {
         pool_.commit();
         if (!dead_.empty()) reap();
         if (stopping_ && live_ == 0 && !accept_armed_) break;
-        int rc;
+        if (wheel_.size() != 0 || accept_retry_ns_ != 0) arm_wakeup();
         io_uring_cqe* cqe = nullptr;
-        // Wait for completions, or until the next deadline's tick.
-        std::uint64_t wake_ns = accept_retry_ns_;
-        const std::uint64_t now = now_ns();
-        if (const timer_wheel::tick next = wheel_.next_busy(wheel_.at(now)); next != 0) {
-            const std::uint64_t at = wheel_.start_of(next);
-            if (wake_ns == 0 || at < wake_ns) wake_ns = at;
-        }
         rcu::offline();
-        if (wake_ns != 0) {
-            const std::uint64_t wait = wake_ns > now ? wake_ns - now : 0;
-            __kernel_timespec ts{static_cast<long long>(wait / 1'000'000'000), static_cast<long long>(wait % 1'000'000'000)};
-            rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
-        } else {
-            rc = io_uring_submit_and_wait(&ring_, 1);
-        }
+        int rc = io_uring_submit_and_wait(&ring_, 1);
         rcu::online();
+        now_ = now_ns();
         if (rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY) {
             log(std::string("ringhttp: io_uring_enter: ") + std::strerror(-rc));
             break;

@@ -105,7 +105,7 @@ public:
     void blocking_done(exchange* ex);
 
 private:
-    enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close };
+    enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close, op_timer };
 
     worker_config config_;
     io_uring ring_{};
@@ -134,7 +134,10 @@ private:
     std::vector<std::unique_ptr<send_ctx>> send_ctxs_;
     std::vector<send_ctx*> idle_send_ctxs_;
     timer_wheel wheel_{now_ns()};
+    std::uint64_t now_ = now_ns();  // the clock as of this loop iteration's wake-up
     std::uint64_t accept_retry_ns_ = 0;  // when to re-arm accept after EMFILE; 0: not waiting
+    std::uint64_t timer_armed_ns_ = 0;   // when the pending IORING_OP_TIMEOUT fires; 0: none
+    __kernel_timespec timer_ts_{};
     std::mutex done_mu_;                 // guards done_ (the blocking pool writes it)
     std::vector<exchange*> done_;
     std::vector<exchange*> done_scratch_;
@@ -158,11 +161,12 @@ private:
     void flush_dirty();
     void feed_starved();
     void run_timers();
+    void arm_wakeup();
     void schedule_timer(connection& c);
     void fire_timer(const timer_wheel::entry& e);
     void on_read_timeout(connection& c);
     timer_wheel::tick deadline_after(std::uint64_t ns) const noexcept {
-        return ns == 0 ? 0 : wheel_.after(now_ns(), ns);
+        return ns == 0 ? 0 : wheel_.after(now_, ns);
     }
     void begin_stop(bool graceful);
     void on_wake();

@@ -40,8 +40,8 @@ for v in 119 123; do
         "$go" run . -benchtime "${min_time}s") >"$tmp/go$v.txt"
 done
 
-python3 - "$tmp" <<'EOF'
-import collections, json, sys
+BENCH_DIR="$here" python3 - "$tmp" <<'EOF'
+import collections, json, os, sys
 tmp = sys.argv[1]
 cpp = collections.defaultdict(list)
 for b in json.load(open(f"{tmp}/cpp.json"))["benchmarks"]:
@@ -77,6 +77,27 @@ busy = {n: best.get(("static_writer_busy", n)) for n in sizes}
 if any(busy.values()):
     print("static lookups with a writer registering back to back: " +
           ", ".join(f"{n}: {v:.1f} ns ({100 * best[('static', n)] / v:.0f}%)" for n, v in busy.items() if v))
+if os.environ.get("RESULTS_UPDATE"):
+    # One row per route kind in bench/RESULTS.md, sizes side by side.
+    sys.path.insert(0, os.environ["BENCH_DIR"])
+    import datetime, results
+    rows = []
+    for k in kinds:
+        ns = [n for n in sizes if (k, n) in best]
+        fmt = lambda xs: "/".join("%.0f" % x for x in xs)
+        rows.append({
+            "date": datetime.date.today().isoformat(),
+            "benchmark": "mux lookup %s" % k,
+            "subject": "ringhttp",
+            "result": "%s ns at %s routes" % (fmt(best[(k, n)] for n in ns), "/".join(str(n) for n in ns)),
+            "vs": "Go 1.23 %s ns (%s x); Go 1.19 %s ns; with a writer %s%% kept" % (
+                fmt(g123.get((k, n), (float("nan"),))[0] for n in ns),
+                "/".join("%.1f" % (g123.get((k, n), (float("nan"),))[0] / best[(k, n)]) for n in ns),
+                fmt(g119.get((k, n), (float("nan"),))[0] for n in ns),
+                "/".join("%.0f" % (100 * best[(k, n)] / best.get((k + "_writer", n), float("nan"))) for n in ns)),
+            "command": os.environ.get("RESULTS_COMMAND", "bench/mux_bench.sh"),
+        })
+    results.update(rows)
 print("guarded: the same lookup on a thread not registered with RCU (a read_guard per lookup)")
 print("writer: with another thread registering a route every 100 us; writer% = throughput kept")
 print("Go 1.19 has no wildcards: its wildcard row measures a miss (404) over the same patterns")

@@ -138,7 +138,12 @@ private:
     void write_informational(int code);
     void maybe_send_continue();
     drain_result drain_body(std::size_t limit);
-    std::error_code writable() const noexcept;
+    /// writable reports whether the response can still be written; write_error
+    /// says why not.
+    bool writable() const noexcept {
+        return !hijacked_ && !conn->write_timed_out && !conn->broken && !conn->abortive;
+    }
+    std::error_code write_error() const noexcept;
     void apply_backpressure();
     io_result read_or_skip(char* dst, std::size_t max, bool send_continue);
 };

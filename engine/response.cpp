@@ -123,7 +123,7 @@ void exchange::wait(wait_kind k) {
     waiting_ = wait_kind::none;
 }
 
-std::error_code exchange::writable() const noexcept {
+std::error_code exchange::write_error() const noexcept {
     if (hijacked_) return errc::hijacked;
     if (conn->write_timed_out) return errc::timeout;
     if (conn->broken || conn->abortive) return errc::connection_closed;
@@ -212,7 +212,7 @@ void exchange::write_header(int code) {
 }
 
 void exchange::write_informational(int code) {
-    if (auto ec = writable()) return;
+    if (!writable()) return;
     std::string head;
     append_status_line(head, req.proto_at_least(1, 1), code);
     append_fields(head, header_, true);
@@ -220,11 +220,11 @@ void exchange::write_informational(int code) {
     conn->out.append(owner_.outs(), head);
     // Go flushes an informational response at once (Early Hints are useless late).
     owner_.mark_dirty(*conn);
-    while (!conn->out.empty() && !writable()) wait(wait_kind::send);
+    while (!conn->out.empty() && writable()) wait(wait_kind::send);
 }
 
 void exchange::maybe_send_continue() {
-    if (!info.expect_continue || continue_sent_ || continue_disabled_ || writable()) return;
+    if (!info.expect_continue || continue_sent_ || continue_disabled_ || !writable()) return;
     // RFC 9110 §10.1.1: the client waits for this before sending the body;
     // sent lazily, on the handler's first read, as Go does.
     continue_sent_ = true;
@@ -239,7 +239,7 @@ io_result exchange::write(std::string_view data) {
     if (!body_allowed(status_)) return {0, errc::body_not_allowed};
     written_ += static_cast<std::int64_t>(data.size());
     if (declared_length_ != -1 && written_ > declared_length_) return {0, errc::content_length};
-    if (auto ec = writable()) return {0, ec};
+    if (!writable()) return {0, write_error()};
     if (!committed_) {
         if (stage_len_ + data.size() <= stage_capacity) {
             std::memcpy(stage_ + stage_len_, data.data(), data.size());
@@ -252,12 +252,12 @@ io_result exchange::write(std::string_view data) {
     }
     append_body(data);
     apply_backpressure();
-    if (auto ec = writable()) return {0, ec};
+    if (!writable()) return {0, write_error()};
     return {data.size(), {}};
 }
 
 void exchange::append_body(std::string_view data) {
-    if (is_head_ || writable()) return;  // HEAD: the body is dropped, as in Go
+    if (is_head_ || !writable()) return;  // HEAD: the body is dropped, as in Go
     if (!chunking_) {
         conn->out.append(owner_.outs(), data);
         return;
@@ -280,7 +280,7 @@ void exchange::flush_stage() {
     if (stage_len_ == 0) return;
     std::string_view staged(stage_, stage_len_);
     stage_len_ = 0;
-    if (is_head_ || writable()) return;
+    if (is_head_ || !writable()) return;
     if (chunking_) emit_chunk(staged);
     else conn->out.append(owner_.outs(), staged);
 }
@@ -298,17 +298,17 @@ void exchange::emit_chunk(std::string_view data) {
 void exchange::apply_backpressure() {
     if (conn->out.bytes() < send_high_water) return;
     owner_.mark_dirty(*conn);
-    while (conn->out.bytes() >= send_high_water && !writable()) wait(wait_kind::send);
+    while (conn->out.bytes() >= send_high_water && writable()) wait(wait_kind::send);
 }
 
 std::error_code exchange::flush() {
     if (!wrote_header_) write_header(status_ok);
     if (!committed_) commit(std::string_view(stage_, stage_len_));
     flush_stage();
-    if (auto ec = writable()) return ec;
+    if (!writable()) return write_error();
     owner_.mark_dirty(*conn);
-    while (!conn->out.empty() && !writable()) wait(wait_kind::send);
-    return writable();
+    while (!conn->out.empty() && writable()) wait(wait_kind::send);
+    return write_error();
 }
 
 void exchange::finish_response() {
@@ -316,7 +316,7 @@ void exchange::finish_response() {
     if (!wrote_header_) write_header(status_ok);
     if (!committed_) commit(std::string_view(stage_, stage_len_));
     flush_stage();
-    if (chunking_ && !writable()) write_last_chunk();
+    if (chunking_ && writable()) write_last_chunk();
     // Go's shouldReuseConnection: a body shorter than its Content-Length
     // leaves the client waiting for bytes that never come.
     if (!is_head_ && declared_length_ != -1 && body_allowed(status_) && declared_length_ != written_)
@@ -567,7 +567,7 @@ void exchange::commit(std::string_view first) {
         if (!known.connection.empty()) header_.del("Connection");
         set_connection = http11 ? "close" : "";
     }
-    if (writable()) return;
+    if (!writable()) return;
 
     // Serialize the head straight into the connection's output when it fits
     // one block (nearly always), else through a scratch string.
@@ -616,7 +616,7 @@ std::error_code exchange::set_read_deadline(std::chrono::steady_clock::time_poin
 }
 
 std::error_code exchange::set_write_deadline(std::chrono::steady_clock::time_point t) {
-    if (auto ec = writable()) return ec;
+    if (!writable()) return write_error();
     owner_.set_deadline(*conn, true, t);
     return {};
 }
@@ -634,11 +634,11 @@ void exchange::close_after_response() {
 }
 
 std::error_code exchange::hijack(hijacked_connection& out) {
-    if (auto ec = writable()) return ec;
+    if (!writable()) return write_error();
     // What is queued (earlier pipelined responses, a flushed head) goes first.
     owner_.mark_dirty(*conn);
-    while ((!conn->out.empty() || conn->send_inflight) && !writable()) wait(wait_kind::send);
-    if (auto ec = writable()) return ec;
+    while ((!conn->out.empty() || conn->send_inflight) && writable()) wait(wait_kind::send);
+    if (!writable()) return write_error();
     // Stop receiving; what was read already goes to the new owner.
     owner_.stop_receiving(*conn);
     while (conn->recv != connection::recv_state::off) wait(wait_kind::receive_stopped);

@@ -141,8 +141,10 @@ void worker::close_listener() noexcept {
     if (config_.listen_fd < 0) return;
     if (draining_) {
         // Clients whose handshake the kernel already completed sit in the
-        // backlog; closing the listener would reset them. Take them in (they
-        // are served once, with Connection: close) before closing.
+        // backlog; closing the listener would reset them. Shrink the backlog
+        // (so at most one more handshake can complete), take in those queued
+        // (served once, with Connection: close), then close.
+        ::listen(config_.listen_fd, 0);
         ::fcntl(config_.listen_fd, F_SETFL, ::fcntl(config_.listen_fd, F_GETFL) | O_NONBLOCK);
         for (;;) {
             int fd = ::accept4(config_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
@@ -269,7 +271,9 @@ void worker::on_send(connection& c, int res) {
 
 void worker::on_accept(const io_uring_cqe& cqe) {
     if (cqe.res >= 0) {
-        if (stopping_) ::close(cqe.res);
+        // Accepted before the stop: a graceful stop serves it (once, with
+        // Connection: close); close() refuses it.
+        if (stopping_ && !draining_) ::close(cqe.res);
         else open_connection(cqe.res);
     } else if (cqe.res != -ECANCELED && !stopping_) {
         const int err = -cqe.res;

@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
     else if (routes == "modern") modern_routes(*mux);
     else usage(argv[0]);
     ringhttp::server srv({.addr = addr, .handler = mux, .threads = threads});
-    ringhttp::tools::stop_on_signal(srv);
+    ringhttp::tools::stop_on_signal stopper(srv);
     std::error_code ec = srv.listen_and_serve();
     std::fprintf(stderr, "conformance_server: %s\n", ec.message().c_str());
     return ec == ringhttp::errc::server_closed ? 0 : 1;

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     ringhttp::handle_func("/user/", hello_user);
     // Go's http.ListenAndServe(addr, nil), with the number of rings settable.
     ringhttp::server srv({.addr = addr, .threads = threads});
-    ringhttp::tools::stop_on_signal(srv);
+    ringhttp::tools::stop_on_signal stopper(srv);
     std::error_code ec = srv.listen_and_serve();
     std::fprintf(stderr, "hello: %s\n", ec.message().c_str());
     return ec == ringhttp::errc::server_closed ? 0 : 1;

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include <boost/context/fiber.hpp>
+#include <boost/context/stack_context.hpp>
 
 namespace ringhttp::engine {
 
@@ -14,8 +15,9 @@ namespace ringhttp::engine {
 /// nanoseconds and allocates nothing. The body usually loops forever, serving
 /// one request per resume; destroying a suspended fiber unwinds its stack
 /// (Boost's forced_unwind), so code running on it must not swallow that
-/// exception (see is_forced_unwind). The stack is mmap'd with a guard page;
-/// only the pages touched are resident. One thread only.
+/// exception (see rethrow_if_forced_unwind). The stack is mmap'd with a guard
+/// page; only the pages touched are resident. Under AddressSanitizer every
+/// switch is announced to it, so it follows the stacks. One thread only.
 class fiber {
 public:
     fiber(std::size_t stack_size, std::function<void(fiber&)> body);
@@ -33,6 +35,13 @@ private:
     boost::context::fiber self_;    // the suspended fiber, while the ring runs
     boost::context::fiber caller_;  // the suspended ring, while the fiber runs
     std::function<void(fiber&)> body_;
+    boost::context::stack_context stack_{};  // the fiber's stack, for the sanitizer
+    const void* caller_bottom_ = nullptr;    // the ring's stack, learnt on each switch in
+    std::size_t caller_size_ = 0;
+    void* fake_stack_ = nullptr;             // the fiber's ASan fake stack while it is switched out
+
+    void entered() noexcept;
+    void leaving(bool for_good) noexcept;
 };
 
 /// rethrow_if_forced_unwind rethrows the current exception if it is the

@@ -80,7 +80,7 @@ std::string_view header::store_name(std::string_view key) {
     for (const header_field& f : fields_)
         if (ascii_iequals(f.name, key)) return f.name;
     char* p = arena_.allocate(key.size());
-    std::memcpy(p, key.data(), key.size());
+    if (!key.empty()) std::memcpy(p, key.data(), key.size());
     canonicalize_header_key(p, key.size());
     return {p, key.size()};
 }

@@ -46,7 +46,7 @@ public:
     io_result read(std::span<char> buf) override {
         if (pos_ == data_.size()) return {0, errc::eof};
         std::size_t n = std::min(buf.size(), data_.size() - pos_);
-        std::memcpy(buf.data(), data_.data() + pos_, n);
+        if (n > 0) std::memcpy(buf.data(), data_.data() + pos_, n);
         pos_ += n;
         return {n, {}};
     }

@@ -447,7 +447,7 @@ char* put_field(char* out, std::string_view name, std::string_view value) noexce
     out += name.size();
     *out++ = ':';
     *out++ = ' ';
-    std::memcpy(out, value.data(), value.size());
+    if (!value.empty()) std::memcpy(out, value.data(), value.size());  // an empty view may be null
     out += value.size();
     *out++ = '\r';
     *out++ = '\n';
@@ -465,7 +465,7 @@ char* put_handler_field(char* out, std::string_view name, std::string_view value
 }
 
 char* put(char* out, std::string_view s) noexcept {
-    std::memcpy(out, s.data(), s.size());
+    if (!s.empty()) std::memcpy(out, s.data(), s.size());
     return out + s.size();
 }
 

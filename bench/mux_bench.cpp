@@ -7,6 +7,7 @@
 //   subtree   /api/v1/resource{i}/              request /api/v1/resource{j}/items
 //   wildcard  /api/v1/resource{i}/{id}          request /api/v1/resource{j}/42
 //   host      host{i}.example/api/v1/resource   request Host host{j}.example:8080, /api/v1/resource
+//   seed      "/" and "/user/" (tools/hello)    requests /, /user/x, /anything (N is ignored)
 // The requests cycle over min(N, 1024) routes j = k * 7919 % N.
 //
 // BM_mux_lookup_<kind>/<N>: the routing decision (Go's mux.Handler(r)):
@@ -41,7 +42,7 @@ namespace {
 
 using namespace ringhttp;
 
-enum class kind { static_routes, subtree, wildcard, host };
+enum class kind { static_routes, subtree, wildcard, host, seed };
 
 std::string route_pattern(kind k, int i) {
     const std::string n = std::to_string(i);
@@ -50,6 +51,7 @@ std::string route_pattern(kind k, int i) {
         case kind::subtree: return "/api/v1/resource" + n + "/";
         case kind::wildcard: return "/api/v1/resource" + n + "/{id}";
         case kind::host: break;
+        case kind::seed: return i == 0 ? "/" : "/user/";
     }
     std::string host = "host";
     host += n;
@@ -64,6 +66,7 @@ std::unique_ptr<request> route_request(kind k, int j) {
         case kind::subtree: target = "/api/v1/resource" + n + "/items"; break;
         case kind::wildcard: target = "/api/v1/resource" + n + "/42"; break;
         case kind::host: target = "/api/v1/resource"; break;
+        case kind::seed: target = j == 0 ? "/" : j == 1 ? "/user/x" : "/anything"; break;
     }
     auto r = httptest::new_request("GET", target);
     std::string host = "localhost";
@@ -81,16 +84,26 @@ struct fixture {
     std::vector<std::unique_ptr<request>> requests;
 };
 
+// Registers the routes of kind k and makes its requests.
+void fill(fixture& f, kind k, int n) {
+    f.mux = std::make_unique<serve_mux>();
+    auto noop = make_handler([](response_writer&, request&) {});
+    if (k == kind::seed) {
+        for (int i = 0; i < 2; ++i) f.mux->handle(route_pattern(k, i), noop);
+        for (int j = 0; j < 3; ++j) f.requests.push_back(route_request(k, j));
+        return;
+    }
+    for (int i = 0; i < n; ++i) f.mux->handle(route_pattern(k, i), noop);
+    const int distinct = n < 1024 ? n : 1024;
+    for (int q = 0; q < distinct; ++q) f.requests.push_back(route_request(k, static_cast<int>(q * 7919L % n)));
+}
+
 // One mux per (kind, size), built on first use and kept for the process.
 fixture& setup(kind k, int n) {
     static std::map<std::pair<int, int>, fixture> cache;
     fixture& f = cache[{static_cast<int>(k), n}];
     if (f.mux) return f;
-    f.mux = std::make_unique<serve_mux>();
-    auto noop = make_handler([](response_writer&, request&) {});
-    for (int i = 0; i < n; ++i) f.mux->handle(route_pattern(k, i), noop);
-    const int distinct = n < 1024 ? n : 1024;
-    for (int q = 0; q < distinct; ++q) f.requests.push_back(route_request(k, static_cast<int>(q * 7919L % n)));
+    fill(f, k, n);
     return f;
 }
 
@@ -101,7 +114,8 @@ std::string writer_pattern(kind k, long gen) {
     const std::string g = std::to_string(gen);
     switch (k) {
         case kind::static_routes: return "/writer/g" + g;
-        case kind::subtree: return "/writer/g" + g + "/";
+        case kind::subtree:
+        case kind::seed: return "/writer/g" + g + "/";
         case kind::wildcard: return "/writer/g" + g + "/{id}";
         case kind::host: break;
     }
@@ -139,11 +153,7 @@ fixture& private_setup(kind k, int n) {
     auto& v = store[{static_cast<int>(k), n}];
     v.push_back(std::make_unique<fixture>());
     fixture& f = *v.back();
-    f.mux = std::make_unique<serve_mux>();
-    auto noop = make_handler([](response_writer&, request&) {});
-    for (int i = 0; i < n; ++i) f.mux->handle(route_pattern(k, i), noop);
-    const int distinct = n < 1024 ? n : 1024;
-    for (int q = 0; q < distinct; ++q) f.requests.push_back(route_request(k, static_cast<int>(q * 7919L % n)));
+    fill(f, k, n);
     return f;
 }
 
@@ -237,6 +247,7 @@ BENCHMARK(BM_lookup<kind::static_routes>)->Name("BM_mux_lookup_static") MUX_SIZE
 BENCHMARK(BM_lookup<kind::subtree>)->Name("BM_mux_lookup_subtree") MUX_SIZES;
 BENCHMARK(BM_lookup<kind::wildcard>)->Name("BM_mux_lookup_wildcard") MUX_SIZES;
 BENCHMARK(BM_lookup<kind::host>)->Name("BM_mux_lookup_host") MUX_SIZES;
+BENCHMARK(BM_lookup<kind::seed>)->Name("BM_mux_lookup_seed")->Arg(2);
 
 BENCHMARK(BM_lookup_guarded<kind::static_routes>)->Name("BM_mux_lookup_static_guarded") MUX_SIZES;
 BENCHMARK(BM_lookup_guarded<kind::subtree>)->Name("BM_mux_lookup_subtree_guarded") MUX_SIZES;
@@ -247,6 +258,7 @@ BENCHMARK(BM_serve<kind::static_routes>)->Name("BM_mux_serve_static") MUX_SIZES;
 BENCHMARK(BM_serve<kind::subtree>)->Name("BM_mux_serve_subtree") MUX_SIZES;
 BENCHMARK(BM_serve<kind::wildcard>)->Name("BM_mux_serve_wildcard") MUX_SIZES;
 BENCHMARK(BM_serve<kind::host>)->Name("BM_mux_serve_host") MUX_SIZES;
+BENCHMARK(BM_serve<kind::seed>)->Name("BM_mux_serve_seed")->Arg(2);
 
 BENCHMARK(BM_lookup_writer<kind::static_routes, 100>)->Name("BM_mux_lookup_static_writer") MUX_SIZES->UseRealTime();
 BENCHMARK(BM_lookup_writer<kind::subtree, 100>)->Name("BM_mux_lookup_subtree_writer") MUX_SIZES->UseRealTime();

@@ -27,10 +27,11 @@ struct lookup {
     std::string redirect_pattern;  ///< redirect: what Go's Handler returns as the pattern
     std::string allow;             ///< 405: the Allow value
     std::string cleaned;           ///< storage for the cleaned path
-    /// matched through a path index: the request path was not split;
-    /// last_segment is the value of a last-wildcard pattern's wildcard.
+    /// matched through a path index: the request path was not split; value
+    /// is the value of the pattern's one wildcard, if it has one (see
+    /// index_lookup).
     bool from_index = false;
-    std::string_view last_segment;
+    std::string_view value;
 };
 
 /// assign_path_values copies the matched pattern's wildcard values into r
@@ -39,19 +40,37 @@ void assign_path_values(request& r, const lookup& res, const request_path& path)
 
 struct snapshot;
 
+/// index_lookup is what the path indexes decide about a request.
+struct index_lookup {
+    enum class result : std::uint8_t {
+        none,            ///< the walk must decide
+        matched,         ///< by pattern
+        slash_redirect,  ///< Go's trailing-slash redirect, to the URL path + "/"
+    } kind = result::none;
+    const pattern* matched = nullptr;
+    /// The value of matched's wildcard: the last segment for a last-wildcard
+    /// pattern, the rest of the path after the subtree's '/' for a subtree
+    /// pattern (empty for an exact one). A view of r.url().path.
+    std::string_view value;
+};
+
 /// find_indexed answers r from the path indexes when that is sure to give
-/// Go's answer (see routing_trie.hpp, match_indexed), else returns null.
-/// On a last-wildcard hit, value is the wildcard's value.
-const pattern* find_indexed(const snapshot& s, const request& r, std::string_view& value) noexcept;
+/// Go's answer (docs/MUX.md, "The path indexes"): a match or a
+/// trailing-slash redirect. Otherwise (a CONNECT request, an escaped or unclean path, a
+/// complex pattern that may match, no match) its kind is none.
+index_lookup find_indexed(const snapshot& s, const request& r) noexcept;
 
 /// access reaches into a serve_mux for tests and benchmarks.
 struct access {
     /// current is the published snapshot. Only while no handle() runs
     /// (single-threaded tests): it is read outside any RCU section.
     static const snapshot& current(const serve_mux& m);
-    /// find routes r as serve_http would, without calling anything. path
-    /// and out must outlive the use of out's views and of path's segments.
-    static void find(const serve_mux& m, const request& r, request_path& path, lookup& out);
+    /// find routes r as serve_http would, without calling anything: by the
+    /// path indexes (unless try_index is false) or else the walk. path and
+    /// out must outlive the use of out's views and of path's segments.
+    static void find(const serve_mux& m, const request& r, request_path& path, lookup& out, bool try_index = true);
+    /// find_indexed is mux_detail::find_indexed on the published snapshot.
+    static index_lookup find_indexed(const serve_mux& m, const request& r) noexcept;
     /// pattern_count is the number of registered patterns.
     static std::size_t pattern_count(const serve_mux& m);
 };

@@ -291,12 +291,15 @@ std::unique_ptr<pattern> parse_pattern(std::string_view s) {
         if (!names.insert(name).second) fail(s, offset, "duplicate wildcard name " + go_quote(name));
         p->segments.push_back({multi ? segment_kind::multi : segment_kind::single, std::string(name)});
     }
-    // The path indexes: the one path an all-literal pattern matches, or the
-    // literal path before a last {name}.
+    p->has_values = std::any_of(p->segments.begin(), p->segments.end(),
+                                [](const segment& seg) { return seg.is_wild() && !seg.text.empty(); });
+    // The path indexes: the one path an all-literal pattern matches, the
+    // literal path before a last {name}, or a subtree's literal path and '/'.
     const std::size_t n = p->segments.size();
     const bool last_wild = n > 0 && p->segments.back().kind == segment_kind::single;
+    const bool last_multi = n > 0 && p->segments.back().is_multi();
     const bool dollar = n > 0 && p->segments.back().is_literal() && p->segments.back().text == "/";
-    const std::size_t literals = last_wild || dollar ? n - 1 : n;
+    const std::size_t literals = last_wild || last_multi || dollar ? n - 1 : n;
     bool plain = n > 0;
     std::string key_path;
     for (std::size_t i = 0; i < literals && plain; ++i) {
@@ -306,9 +309,14 @@ std::unique_ptr<pattern> parse_pattern(std::string_view s) {
         key_path.push_back('/');
         key_path += seg.text;
     }
-    if (plain) {
-        if (dollar) key_path.push_back('/');  // "/a/{$}" matches "/a/"; "/{$}" matches "/"
-        p->indexed = last_wild ? pattern::index_kind::last_wildcard : pattern::index_kind::exact;
+    // (An index entry keeps the sizes of host and method in 16 bits.)
+    if (plain && p->host.size() <= 0xFFFF && p->method.size() <= 0xFFFF) {
+        // "/a/{$}" matches "/a/" and "/{$}" matches "/"; the subtree "/a/"
+        // matches the paths that begin with "/a/", and "/" all of them.
+        if (dollar || last_multi) key_path.push_back('/');
+        p->indexed = last_wild    ? pattern::index_kind::last_wildcard
+                     : last_multi ? pattern::index_kind::subtree
+                                  : pattern::index_kind::exact;
         p->index_key = p->host;
         p->index_key.push_back('\0');
         p->index_key += p->method;

@@ -41,13 +41,19 @@ struct pattern {
     std::vector<segment> segments;
     handler_ptr handler;
     /// indexed says whether the pattern is also in one of the snapshot's
-    /// path indexes (routing_trie.hpp, match_indexed): exact, for a pattern
+    /// path indexes (docs/MUX.md, "The path indexes"): exact, for a pattern
     /// of literal segments only (none empty or holding '/', "." or "..", a
     /// final {$} allowed); last_wildcard, for such literals followed by one
-    /// {name} as the last segment.
-    enum class index_kind : std::uint8_t { none, exact, last_wildcard } indexed = index_kind::none;
+    /// {name} as the last segment; subtree, for such literals followed by a
+    /// multi wildcard (a trailing '/' or {name...}). Any other pattern is
+    /// *complex*: only the walk finds it.
+    enum class index_kind : std::uint8_t { none, exact, last_wildcard, subtree } indexed = index_kind::none;
+    /// has_values says whether a match sets path values: the pattern has a
+    /// {name} or a {name...}.
+    bool has_values = false;
     /// index_key is host + '\0' + method + '\0' + the decoded path an exact
-    /// pattern matches, or the literal path before the last wildcard.
+    /// pattern matches, the literal path before the last wildcard, or the
+    /// literal path of a subtree with its trailing '/' ("/", "/a/b/").
     std::string index_key;
 
     /// index_path is the path part of index_key.

@@ -50,22 +50,7 @@ void request_path::reserve(std::size_t limit) {
     }
 }
 
-constexpr std::uint64_t byte_ones = 0x0101010101010101ull;
-constexpr std::uint64_t byte_low7 = 0x7F7F7F7F7F7F7F7Full;
-
-std::uint64_t load_word(const char* p) noexcept {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-}
-
-// 0x80 in every byte of w that equals c, 0 elsewhere. Exact: the 7-bit
-// addition cannot carry into the next byte, so bytes do not disturb each
-// other (the usual (w - 0x01..) & ~w trick may mark bytes above a match).
-std::uint64_t bytes_equal(std::uint64_t w, unsigned char c) noexcept {
-    const std::uint64_t x = w ^ (byte_ones * c);
-    return ~(((x & byte_low7) + byte_low7) | x) & ~byte_low7;
-}
+namespace {
 
 // The index of the first '/' in p[from, n), or n. Eight bytes at a time on
 // little-endian machines, the last window overlapping what was scanned.
@@ -86,6 +71,8 @@ std::size_t next_slash(const char* p, std::size_t from, std::size_t n) noexcept 
     while (from < n && p[from] != '/') ++from;
     return from;
 }
+
+}  // namespace
 
 void request_path::assign_decoded(std::string_view path, std::size_t limit) {
     source_ = path;

@@ -2,30 +2,46 @@
 // plus the small string helpers routing needs on every request.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <type_traits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace ringhttp::mux_detail {
 
 /// hash_bytes is the hash of trie keys and request segments (not seeded:
 /// only registered keys decide the table layout, so a client cannot make a
 /// lookup scan longer than the longest page).
-inline std::uint64_t hash_bytes(std::string_view s) noexcept {
+/// Also a constant expression (the bytes are then assembled one by one, as
+/// a load would read them).
+constexpr std::uint64_t hash_bytes(std::string_view s) noexcept {
     constexpr std::uint64_t mul = 0x9E3779B97F4A7C15ull;
     const char* p = s.data();
     const std::size_t n = s.size();
-    auto load64 = [](const char* q) {
-        std::uint64_t v;
-        std::memcpy(&v, q, 8);
+    auto load = [](const char* q, int bytes) {
+        std::uint64_t v = 0;
+        if (std::is_constant_evaluated()) {
+            for (int i = 0; i < bytes; ++i) {
+                const int at = std::endian::native == std::endian::little ? i : bytes - 1 - i;
+                v |= std::uint64_t{static_cast<unsigned char>(q[i])} << (8 * at);
+            }
+        } else if (bytes == 8) {
+            std::memcpy(&v, q, 8);
+        } else {
+            std::uint32_t w;
+            std::memcpy(&w, q, 4);
+            v = w;
+        }
         return v;
     };
-    auto load32 = [](const char* q) {
-        std::uint32_t v;
-        std::memcpy(&v, q, 4);
-        return std::uint64_t{v};
-    };
+    auto load64 = [&](const char* q) { return load(q, 8); };
+    auto load32 = [&](const char* q) { return load(q, 4); };
     // Short keys (nearly all): one or two overlapping loads and one multiply.
     std::uint64_t h = n * 0xC2B2AE3D27D4EB4Full;
     if (n <= 8) {
@@ -167,6 +183,116 @@ private:
 /// surely_clean reports that a rooted path is clean when it holds neither
 /// "//" nor "/." (a fast, conservative test: false does not mean unclean).
 bool surely_clean(std::string_view path) noexcept;
+
+inline constexpr std::uint64_t byte_ones = 0x0101010101010101ull;
+inline constexpr std::uint64_t byte_low7 = 0x7F7F7F7F7F7F7F7Full;
+
+/// load_word reads eight bytes (in memory order: little-endian machines
+/// see p[0] in the low byte).
+inline std::uint64_t load_word(const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+
+/// bytes_equal has 0x80 in every byte of w that equals c, 0 elsewhere.
+/// Exact: the 7-bit addition cannot carry into the next byte, so bytes do
+/// not disturb each other (the usual (w - 0x01..) & ~w trick may mark bytes
+/// above a match).
+inline std::uint64_t bytes_equal(std::uint64_t w, unsigned char c) noexcept {
+    const std::uint64_t x = w ^ (byte_ones * c);
+    return ~(((x & byte_low7) + byte_low7) | x) & ~byte_low7;
+}
+
+/// byte_mask gathers the 0x80 bits of the eight bytes of m (as from
+/// bytes_equal) into bits 0-7, byte k's as bit k. The product puts byte
+/// k's bit at 56 + k; every other partial product lands above bit 63 or, at
+/// a position of its own, below bit 56, so nothing carries into the result.
+inline std::uint64_t byte_mask(std::uint64_t m) noexcept { return ((m >> 7) * 0x0102040810204080ull) >> 56; }
+
+/// short_path is the most bytes scan_short_path looks at.
+inline constexpr std::size_t short_path = 64;
+
+/// scan_short_path returns surely_clean(path) for a path of at most
+/// short_path bytes, and sets bit i of slashes for every '/' at path[i].
+/// One pass: sixteen bytes at a time with SSE2, else eight (little-endian
+/// machines); reads no byte outside path (short paths are loaded as
+/// overlapping words, whose masks overlap with equal bits).
+inline bool scan_short_path(std::string_view path, std::uint64_t& slashes) noexcept {
+    const char* p = path.data();
+    const std::size_t n = path.size();
+    std::uint64_t s = 0;
+    std::uint64_t near = 0;  // '/' or '.': they differ only in the low bit
+    if constexpr (std::endian::native == std::endian::little) {
+#if defined(__SSE2__)
+        const __m128i slash = _mm_set1_epi8('/');
+        const __m128i low = _mm_set1_epi8(1);
+        auto masks = [&](__m128i v, unsigned& ms, unsigned& mn) {
+            ms = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, slash)));
+            mn = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, low), slash)));
+        };
+        unsigned ms, mn;
+        if (n >= 16) {
+            std::size_t i = 0;
+            for (; i + 16 <= n; i += 16) {
+                masks(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), ms, mn);
+                s |= std::uint64_t{ms} << i;
+                near |= std::uint64_t{mn} << i;
+            }
+            if (i < n) {
+                masks(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)), ms, mn);
+                s |= std::uint64_t{ms} << (n - 16);
+                near |= std::uint64_t{mn} << (n - 16);
+            }
+        } else {
+            std::uint64_t lo = 0, hi = 0;  // bytes [0, 8) and [n - 8, n), or the path zero-padded
+            std::size_t hi_at = 8;
+            if (n >= 8) {
+                lo = load_word(p);
+                hi = load_word(p + n - 8);
+                hi_at = n - 8;
+            } else if (n >= 4) {
+                std::uint32_t a, b;
+                std::memcpy(&a, p, 4);
+                std::memcpy(&b, p + n - 4, 4);
+                lo = std::uint64_t{a} | std::uint64_t{b} << (8 * (n - 4));
+            } else if (n > 0) {
+                const auto byte = [p](std::size_t k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
+                lo = byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1));
+            }
+            masks(_mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo)), ms, mn);
+            s = (ms & 0xFFu) | std::uint64_t{ms >> 8} << hi_at;
+            near = (mn & 0xFFu) | std::uint64_t{mn >> 8} << hi_at;
+        }
+#else
+        auto add = [&](std::uint64_t w, std::size_t at) {
+            s |= byte_mask(bytes_equal(w, '/')) << at;
+            near |= byte_mask(bytes_equal(w | byte_ones, '/')) << at;
+        };
+        if (n >= 8) {
+            std::size_t i = 0;
+            for (; i + 8 <= n; i += 8) add(load_word(p + i), i);
+            if (i < n) add(load_word(p + n - 8), n - 8);
+        } else if (n >= 4) {
+            std::uint32_t a, b;
+            std::memcpy(&a, p, 4);
+            std::memcpy(&b, p + n - 4, 4);
+            add(std::uint64_t{a} | std::uint64_t{b} << (8 * (n - 4)), 0);
+        } else if (n > 0) {
+            const auto byte = [p](std::size_t k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
+            add(byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1)), 0);
+        }
+#endif
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            s |= std::uint64_t{p[i] == '/'} << i;
+            near |= std::uint64_t{p[i] == '/' || p[i] == '.'} << i;
+        }
+    }
+    slashes = s;
+    // Rooted, and no '/' followed by '/' or '.'.
+    return (s & 1) != 0 && (s & (near >> 1)) == 0;
+}
 
 /// strip_host_port returns host without a trailing ":port", as Go's
 /// stripHostPort (net.SplitHostPort; unchanged when that would fail).

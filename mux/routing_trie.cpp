@@ -403,14 +403,20 @@ const snapshot* add_pattern(const snapshot* old, const pattern* p, version_delta
         if (old != nullptr) {
             s->exact = old->exact;
             s->last_wildcard = old->last_wildcard;
+            s->subtree = old->subtree;
+            s->complex = old->complex;
         }
-        if (p->indexed != pattern::index_kind::none) {
+        if (p->indexed == pattern::index_kind::none) {
+            s->complex.add(*p);
+        } else {
             // Index keys are unique: two patterns with the same one would be
             // equivalent, which handle() refuses as a conflict.
-            path_index& index = p->indexed == pattern::index_kind::exact ? s->exact : s->last_wildcard;
+            path_index& index = p->indexed == pattern::index_kind::exact           ? s->exact
+                                : p->indexed == pattern::index_kind::last_wildcard ? s->last_wildcard
+                                                                                   : s->subtree;
             auto entry = std::make_unique<index_entry>();
             entry->p = p;
-            entry->set_key(p->index_key);
+            entry->set_key(*p);
             const std::uint64_t hash =
                 exact_hash(hash_bytes(p->host), hash_bytes(p->method), hash_bytes(p->index_path()));
             delta.fresh_entries.reserve(delta.fresh_entries.size() + 1);
@@ -435,33 +441,35 @@ const snapshot* add_pattern(const snapshot* old, const pattern* p, version_delta
 void destroy(const snapshot* s) noexcept {
     if (s == nullptr) return;
     free_tree(s->root);
-    for (const path_index* index : {&s->exact, &s->last_wildcard}) {
+    for (const path_index* index : {&s->exact, &s->last_wildcard, &s->subtree}) {
         index->table.for_each_slot([](const slot& e) { delete static_cast<const index_entry*>(e.item); });
         free_table(index->table);
     }
     delete s;
 }
 
-void index_entry::set_key(std::string_view k) noexcept {
-    size_ = static_cast<std::uint32_t>(k.size());
+void complex_filter::add(const pattern& p) noexcept {
+    if (p.method == "CONNECT") return;
+    ++count;
+    const segment& first_segment = p.segments.front();
+    if (!first_segment.is_literal() || first_segment.text.empty()) {
+        ++any;
+        return;
+    }
+    const std::uint64_t h = hash_bytes(first_segment.text);
+    first[(h >> 6) & 3] |= std::uint64_t{1} << (h & 63);
+}
+
+void index_entry::set_key(const pattern& p) noexcept {
+    const std::string_view k = p.index_key;
+    path_size_ = static_cast<std::uint32_t>(p.index_path().size());
+    host_size_ = static_cast<std::uint16_t>(p.host.size());
+    method_size_ = static_cast<std::uint16_t>(p.method.size());
     if (k.size() <= sizeof key_.bytes) {
         std::memcpy(key_.bytes, k.data(), k.size());
     } else {
         key_.ref = k.data();
     }
-}
-
-const pattern* match_indexed(const path_index& index, const exact_query& q) noexcept {
-    const std::size_t size = q.host.size() + q.method.size() + q.path.size() + 2;
-    const index_entry* e =
-        index.table.find_if<index_entry>(exact_hash(q.host_hash, q.method_hash, q.path_hash), [&](const index_entry* x) {
-            // host '\0' method '\0' path
-            const std::string_view k = x->key();
-            return k.size() == size && same_key(k.substr(size - q.path.size()), q.path) &&
-                   same_key(k.substr(0, q.host.size()), q.host) && k[q.host.size()] == '\0' &&
-                   same_key(k.substr(q.host.size() + 1, q.method.size()), q.method);
-        });
-    return e != nullptr ? e->p : nullptr;
 }
 
 const pattern* match(const snapshot& s, std::string_view host, std::string_view method,

@@ -49,7 +49,7 @@ struct child_table {
     void for_each_slot(F&& f) const;
     /// find_if returns the first entry of type T with this hash for which same(entry).
     template <class T, class Same>
-    const T* find_if(std::uint64_t hash, Same&& same) const noexcept {
+    [[gnu::always_inline]] const T* find_if(std::uint64_t hash, Same&& same) const noexcept {
         if (count == 0) return nullptr;
         const slot* page = bits == 0 ? static_cast<const slot*>(root)
                                      : static_cast<const slot* const*>(root)[hash & ((std::uint64_t{1} << bits) - 1)];
@@ -96,14 +96,25 @@ static_assert(sizeof(node) == 64);
 struct alignas(64) index_entry {
     const pattern* p = nullptr;
 
-    std::string_view key() const noexcept {
-        return size_ <= sizeof key_.bytes ? std::string_view(key_.bytes, size_) : std::string_view(key_.ref, size_);
+    /// same reports whether the entry is filed under exactly host, method
+    /// and path: compares the sizes, then the path, the host, the method.
+    [[gnu::always_inline]] bool same(std::string_view host, std::string_view method,
+                                     std::string_view path) const noexcept {
+        if (path_size_ != path.size() || host_size_ != host.size() || method_size_ != method.size()) return false;
+        // host '\0' method '\0' path
+        const char* k = path_size_ + host_size_ + method_size_ + 2u <= sizeof key_.bytes ? key_.bytes : key_.ref;
+        return same_key(std::string_view(k + host_size_ + method_size_ + 2, path_size_), path) &&
+               same_key(std::string_view(k, host_size_), host) &&
+               same_key(std::string_view(k + host_size_ + 1, method_size_), method);
     }
-    /// set_key keeps k inline when it fits, else views it (the pattern's own).
-    void set_key(std::string_view k) noexcept;
+    /// set_key files the entry under p's index_key, inline when it fits,
+    /// else viewing p's own. p's host and method must fit 16-bit sizes.
+    void set_key(const pattern& p) noexcept;
 
 private:
-    std::uint32_t size_ = 0;
+    std::uint32_t path_size_ = 0;
+    std::uint16_t host_size_ = 0;
+    std::uint16_t method_size_ = 0;
     union key_storage {
         char bytes[48];
         const char* ref;
@@ -113,7 +124,8 @@ static_assert(sizeof(index_entry) == 64);
 
 /// path_index files patterns by (host, method, a decoded path): the exact
 /// index by the one path an all-literal pattern matches, the last-wildcard
-/// index by the literal path before a pattern's last {name}.
+/// index by the literal path before a pattern's last {name}, the subtree
+/// index by a subtree's literal path and '/'.
 struct path_index {
     child_table table;
     std::uint32_t with_method = 0;  ///< entries whose pattern has a method
@@ -122,11 +134,35 @@ struct path_index {
     std::uint64_t lengths = 0;
 };
 
+/// complex_filter tells, from a request path's first segment, whether a
+/// complex pattern (one in no path index, pattern::index_kind::none) may
+/// match the path, or the path plus '/': false positives are allowed, false
+/// negatives are not. CONNECT patterns are left out (the indexes never
+/// answer a CONNECT request, and no other request reaches them).
+struct complex_filter {
+    /// Complex patterns (CONNECT ones aside).
+    std::uint32_t count = 0;
+    /// Those whose first segment is not a non-empty literal: a wildcard, or
+    /// an empty literal (which the trie files as a wildcard).
+    std::uint32_t any = 0;
+    /// A Bloom filter of the first literal segments of the others: bit
+    /// (hash & 255) of hash_bytes(segment).
+    std::uint64_t first[4] = {};
+
+    void add(const pattern& p) noexcept;
+    bool empty() const noexcept { return count == 0; }
+    bool may_match(std::uint64_t first_segment_hash) const noexcept {
+        return any != 0 || (first[(first_segment_hash >> 6) & 3] >> (first_segment_hash & 63) & 1) != 0;
+    }
+};
+
 /// snapshot is one published version of the routes.
 struct snapshot {
     const node* root = nullptr;
     path_index exact;          ///< see match_indexed
     path_index last_wildcard;  ///< see match_indexed
+    path_index subtree;        ///< see match_indexed
+    complex_filter complex;    ///< whether the subtree index may answer
     std::uint32_t max_depth = 0;  ///< most path segments of any pattern
     std::uint32_t patterns = 0;
 };
@@ -206,26 +242,15 @@ const pattern* match(const snapshot& s, std::string_view host, std::string_view 
                      const request_path& path, match_info* info = nullptr) noexcept;
 
 /// match_indexed returns the pattern filed in index under exactly q's
-/// host (empty: none), method (empty: any) and path, or null.
-///
-/// Why a probe may stand in for Go's walk, for a clean request path R:
-/// - exact: within one host and method the walk tries literal children
-///   first at every depth, so an all-literal pattern for the whole of R is
-///   the first thing it finds;
-/// - last wildcard, R = L/s: the walk reaches the node for L along
-///   literals, tries the literal child s (an exact pattern for R, probed
-///   before), then the wildcard: L/{x} is next;
-/// - across methods, Go tries the request's method, GET for HEAD, then no
-///   method, and the probes follow that order, exact ones first. A pattern
-///   of an earlier method that matched R but is not found by an earlier
-///   probe would have a path more general than, or overlapping, the hit's
-///   and a more specific method: the two would conflict and could not both
-///   be registered. (An equally specific path is in the same index, probed
-///   first under its own method.)
-/// - host patterns come first: the caller probes the request's host, and
-///   if that host has patterns but none hits, walks them before looking at
-///   patterns without a host.
-const pattern* match_indexed(const path_index& index, const exact_query& q) noexcept;
+/// host (empty: none), method (empty: any) and path, or null. Why a few
+/// probes may stand in for Go's walk: find_indexed (mux/serve_mux.cpp) and
+/// docs/MUX.md, "The path indexes".
+[[gnu::always_inline]] inline const pattern* match_indexed(const path_index& index, const exact_query& q) noexcept {
+    const index_entry* e =
+        index.table.find_if<index_entry>(exact_hash(q.host_hash, q.method_hash, q.path_hash),
+                                         [&](const index_entry* x) { return x->same(q.host, q.method, q.path); });
+    return e != nullptr ? e->p : nullptr;
+}
 
 /// allowed_methods adds to out every method that has a pattern matching host
 /// and path (patterns without a method aside).

@@ -1,6 +1,8 @@
 #include <ringhttp/serve_mux.hpp>
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -63,6 +65,13 @@ std::string location_for(std::string_view path, std::string_view query) {
     return out;
 }
 
+// Go's trailing-slash redirect: 301 to the cleaned URL path + "/".
+void redirect_with_slash(const url& u, lookup& out) {
+    out.kind = outcome::redirect;
+    out.redirect_pattern = clean_path(u.path) + "/";
+    out.location = location_for(out.redirect_pattern, u.raw_query);
+}
+
 // Go's matchOrRedirect: the match for host, method and path; when u is
 // given and the match is not exact, a pattern matching path + "/" exactly
 // turns the answer into a 301 to the cleaned URL path + "/". One walk
@@ -73,9 +82,7 @@ const pattern* match_or_redirect(const snapshot& s, std::string_view host, std::
     info.probe = u != nullptr && !ends_with_slash(path.source());
     const pattern* p = match(s, host, method, path, &info);
     if (!info.probe || !info.slash_exact || exact(p, info, path)) return p;
-    out.kind = outcome::redirect;
-    out.redirect_pattern = clean_path(u->path) + "/";
-    out.location = location_for(out.redirect_pattern, u->raw_query);
+    redirect_with_slash(*u, out);
     return nullptr;
 }
 
@@ -115,83 +122,232 @@ void split_path(const url& u, std::size_t limit, request_path& path) {
 
 bool has_hosts(const snapshot& s) noexcept { return s.root != nullptr && s.root->children.count != 0; }
 
+constexpr std::uint64_t empty_hash = hash_bytes({});
+constexpr std::uint64_t get_hash = hash_bytes("GET");
+
+// Room for path + "/" in the trailing-slash probe; longer paths are walked.
+constexpr std::size_t slash_probe_bytes = 256;
+
+// One group of patterns: those of one host, or those without a host.
+struct pattern_group {
+    std::string_view host;  // empty: the patterns without a host
+    std::uint64_t hash;
+    int has_patterns;       // 0: none, 1: some, -1: not yet known
+};
+
+// One request's probes of the path indexes, for find_indexed.
+struct index_probe {
+    const snapshot& s;
+    std::string_view method;
+    std::uint64_t method_hash;  // 0 unless some indexed pattern has a method
+    std::string_view path;
+    bool is_short;
+    std::uint64_t slashes;      // bit i: a '/' at path[i] (a short path)
+    bool try_exact;
+    std::uint64_t path_hash;
+    bool try_last;
+    std::size_t last_slash;
+    std::uint64_t prefix_hash;  // of path.substr(0, last_slash)
+    bool try_subtree;
+
+    // Go's order within one group: the method, GET for HEAD, no method.
+    [[gnu::always_inline]] const pattern* find(const path_index& index, const pattern_group& g, std::string_view key,
+                                               std::uint64_t key_hash) const noexcept {
+        if (index.with_method != 0) {
+            if (const pattern* p = match_indexed(index, {g.host, g.hash, method, method_hash, key, key_hash})) return p;
+            if (method == "HEAD")
+                if (const pattern* p = match_indexed(index, {g.host, g.hash, "GET", get_hash, key, key_hash})) return p;
+        }
+        return match_indexed(index, {g.host, g.hash, {}, empty_hash, key, key_hash});
+    }
+
+    // The length of the longest prefix of path shorter than below that ends
+    // in '/' and has a length some subtree has, or 0.
+    [[gnu::always_inline]] std::size_t subtree_prefix(std::size_t below) const noexcept {
+        const std::uint64_t tree_lengths = s.subtree.lengths;
+        if (is_short) {
+            // Bit i: the prefix of length i + 1 (length_bit's last bit stands
+            // for every length from 63 on).
+            const std::uint64_t lengths = (tree_lengths >> 1) | (tree_lengths & length_bit(63));
+            const std::uint64_t shorter = below > 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << (below - 1)) - 1;
+            const std::uint64_t m = slashes & lengths & shorter;
+            return m == 0 ? 0 : static_cast<std::size_t>(64 - std::countl_zero(m));
+        }
+        for (std::size_t i = below - 1; i-- > 0;)
+            if (path[i] == '/' && (tree_lengths & length_bit(i + 1)) != 0) return i + 1;
+        return 0;
+    }
+
+    [[gnu::always_inline]] bool has_patterns(pattern_group& g) const noexcept {
+        if (g.has_patterns < 0) g.has_patterns = s.root->children.find(g.host, g.hash) != nullptr ? 1 : 0;
+        return g.has_patterns == 1;
+    }
+
+    // The most specific indexed pattern of group g that matches path.
+    [[gnu::always_inline]] bool match_group(pattern_group& g, index_lookup& out) const noexcept {
+        if (g.has_patterns == 0) return false;
+        if (try_exact)
+            if (const pattern* p = find(s.exact, g, path, path_hash)) {
+                out = {index_lookup::result::matched, p, {}};
+                return true;
+            }
+        if (try_last)
+            if (const pattern* p = find(s.last_wildcard, g, path.substr(0, last_slash), prefix_hash)) {
+                out = {index_lookup::result::matched, p, path.substr(last_slash + 1)};
+                return true;
+            }
+        if (try_subtree && has_patterns(g))
+            for (std::size_t len = subtree_prefix(path.size() + 1); len != 0; len = subtree_prefix(len)) {
+                const std::string_view key = path.substr(0, len);
+                if (const pattern* p = find(s.subtree, g, key, hash_bytes(key))) {
+                    out = {index_lookup::result::matched, p, path.substr(len)};
+                    return true;
+                }
+            }
+        return false;
+    }
+
+    // Whether group g has a pattern that matches path + "/" exactly (Go's
+    // trailing-slash redirect): a {$} pattern or a subtree of its own.
+    [[gnu::always_inline]] bool slash_exact(pattern_group& g, std::string_view with_slash, std::uint64_t hash,
+                                            bool exact, bool subtree) const noexcept {
+        if (g.has_patterns == 0 || !has_patterns(g)) return false;
+        return (exact && find(s.exact, g, with_slash, hash) != nullptr) ||
+               (subtree && find(s.subtree, g, with_slash, hash) != nullptr);
+    }
+};
+
 }  // namespace
 
-// The path indexes (routing_trie.hpp, match_indexed) for a clean request
-// whose path splits as its decoded form does. Returns null when the walk
-// must decide: no indexed pattern, or the request's host has patterns of
-// its own but none indexed for this path (they come before any pattern
-// without a host). On a last-wildcard hit, value is the last segment.
-const pattern* find_indexed(const snapshot& s, const request& r, std::string_view& value) noexcept {
-    const bool any_exact = s.exact.table.count != 0;
-    const bool any_last = s.last_wildcard.table.count != 0;
-    if ((!any_exact && !any_last) || r.method() == "CONNECT") return nullptr;
-    const url& u = r.url();
-    const std::string_view path = u.path;
-    const bool try_exact = any_exact && (s.exact.lengths & length_bit(path.size())) != 0;
-    // R = L/s: L for the last-wildcard index (s must be a real segment).
-    std::size_t last_slash = 0;
-    bool try_last = false;
-    if (any_last) {
-        last_slash = path.rfind('/');
-        try_last = last_slash != std::string_view::npos && last_slash + 1 < path.size() &&
-                   (s.last_wildcard.lengths & length_bit(last_slash)) != 0;
-    }
-    if ((!try_exact && !try_last) || !u.raw_path.empty() || !surely_clean(path)) return nullptr;
-
-    static const std::uint64_t empty_hash = hash_bytes({});
-    static const std::uint64_t get_hash = hash_bytes("GET");
+// The path indexes stand in for Go's walk (docs/MUX.md, "The path
+// indexes") for a non-CONNECT request whose path is clean and splits as its
+// decoded form does (an empty raw path):
+//
+// - An exact or last-wildcard hit is Go's answer whatever else is
+//   registered: within one host and method the literal-first walk reaches
+//   it before anything else that matches; across methods, a pattern of an
+//   earlier-tried method that matches but is not found by an earlier probe
+//   would conflict with the hit. If nothing is hit but the request's host
+//   has patterns, the walk decides (host patterns come first).
+// - Subtree hits and the trailing-slash redirect need more: that no
+//   complex pattern (one in no index) can match the path, or the path +
+//   "/" (same first segment), which the snapshot's complex_filter tells
+//   from the first segment. Then only indexed patterns match, and Go's
+//   answer is, under the request's host and then without a host (the first
+//   group with a match decides): an exact pattern, a last-wildcard one,
+//   the longest subtree that is a prefix of the path — for each, the
+//   method, GET for HEAD, no method. A match is inexact only when it is a
+//   subtree that is not the whole path; then, for a path not ending in
+//   '/', Go redirects when the first group with any match for path + "/"
+//   has path + "/" itself (a {$} pattern or a subtree): groups before the
+//   matched one have no other match for it, and the matched one matches it
+//   at least with the same subtree.
+//
+// Anything else (no match, which may be a 405; CONNECT; an escaped,
+// unclean or overlong path) is left to the walk.
+index_lookup find_indexed(const snapshot& s, const request& r) noexcept {
+    if (s.exact.table.count + s.last_wildcard.table.count + s.subtree.table.count == 0) return {};
     const std::string_view method = r.method();
-    const std::uint64_t method_hash = s.exact.with_method + s.last_wildcard.with_method != 0 ? hash_bytes(method) : 0;
-    const std::uint64_t path_hash = try_exact ? hash_bytes(path) : 0;
-    const std::string_view prefix = try_last ? path.substr(0, last_slash) : std::string_view();
-    const std::uint64_t prefix_hash = try_last ? hash_bytes(prefix) : 0;
+    if (method == "CONNECT") return {};
+    const url& u = r.url();
+    if (!u.raw_path.empty()) return {};
+    const std::string_view path = u.path;
+    const std::size_t n = path.size();
+    index_probe q{s, method, 0, path, n <= short_path, 0, false, 0, false, 0, 0, false};
+    if (q.is_short ? !scan_short_path(path, q.slashes) : !surely_clean(path)) return {};
+    q.last_slash = q.is_short ? static_cast<std::size_t>(63 - std::countl_zero(q.slashes)) : path.rfind('/');
 
-    // Go's order within one host: the method, GET for HEAD, no method; the
-    // exact index before the last-wildcard one (routing_trie.hpp).
-    auto probe_index = [&](const path_index& index, std::string_view host, std::uint64_t host_hash,
-                           std::string_view key, std::uint64_t key_hash) -> const pattern* {
-        if (index.with_method != 0) {
-            if (const pattern* p = match_indexed(index, {host, host_hash, method, method_hash, key, key_hash})) return p;
-            if (method == "HEAD")
-                if (const pattern* p = match_indexed(index, {host, host_hash, "GET", get_hash, key, key_hash})) return p;
+    // May a complex pattern match? Its first segment tells.
+    bool whole = true;
+    if (!s.complex.empty()) {
+        std::size_t second = n;  // the '/' after the first segment, or n
+        if (q.is_short) {
+            if (const std::uint64_t rest = q.slashes & ~std::uint64_t{1}; rest != 0)
+                second = static_cast<std::size_t>(std::countr_zero(rest));
+        } else {
+            second = std::min(path.find('/', 1), n);
         }
-        return match_indexed(index, {host, host_hash, {}, empty_hash, key, key_hash});
-    };
-    auto probe = [&](std::string_view host, std::uint64_t host_hash) -> const pattern* {
-        if (try_exact)
-            if (const pattern* p = probe_index(s.exact, host, host_hash, path, path_hash)) return p;
-        if (try_last)
-            if (const pattern* p = probe_index(s.last_wildcard, host, host_hash, prefix, prefix_hash)) {
-                value = path.substr(last_slash + 1);
-                return p;
-            }
-        return nullptr;
-    };
+        // "/" is one segment, the trailing slash "/".
+        const std::string_view first = n == 1 ? path : path.substr(1, second - 1);
+        whole = !s.complex.may_match(hash_bytes(first));
+    }
+    q.try_exact = s.exact.table.count != 0 && (s.exact.lengths & length_bit(n)) != 0;
+    // R = L/s: L for the last-wildcard index (s must be a real segment).
+    q.try_last = s.last_wildcard.table.count != 0 && q.last_slash + 1 < n &&
+                 (s.last_wildcard.lengths & length_bit(q.last_slash)) != 0;
+    q.try_subtree = whole && s.subtree.table.count != 0;
+    if (!q.try_exact && !q.try_last && !whole) return {};
+    if ((s.exact.with_method | s.last_wildcard.with_method | s.subtree.with_method) != 0)
+        q.method_hash = hash_bytes(method);
+    if (q.try_exact) q.path_hash = hash_bytes(path);
+    if (q.try_last) q.prefix_hash = hash_bytes(path.substr(0, q.last_slash));
+
+    pattern_group host{{}, empty_hash, 0};
+    pattern_group hostless{{}, empty_hash, 1};
     if (has_hosts(s)) {
-        const std::string_view host = strip_host_port(r.host());
-        if (!host.empty()) {
-            const std::uint64_t host_hash = hash_bytes(host);
-            // A hit means the host has patterns, and host patterns come first.
-            if (const pattern* p = probe(host, host_hash)) return p;
-            // The host's own patterns, if any, are walked before hostless ones.
-            if (s.root->children.find(host, host_hash) != nullptr) return nullptr;
+        host.host = strip_host_port(r.host());
+        if (!host.host.empty()) {
+            host.hash = hash_bytes(host.host);
+            host.has_patterns = -1;
         }
     }
-    return probe({}, empty_hash);
+    index_lookup res;
+    const pattern_group* matched_in = nullptr;
+    if (q.match_group(host, res)) {
+        matched_in = &host;
+    } else if (!whole && host.has_patterns != 0 && q.has_patterns(host)) {
+        return {};  // the host's own patterns, walked, come before hostless ones
+    } else if (q.match_group(hostless, res)) {
+        matched_in = &hostless;
+    }
+    // An exact or last-wildcard match is exact (Go's exactMatch), and so is
+    // any match of a path ending in '/': no redirect to consider.
+    if ((matched_in != nullptr && res.matched->indexed != pattern::index_kind::subtree) || path.back() == '/')
+        return res;
+    if (!whole) return {};
+    // path + "/" matches exactly only as a {$} pattern or a subtree of its own.
+    const bool exact = s.exact.table.count != 0 && (s.exact.lengths & length_bit(n + 1)) != 0;
+    const bool subtree = s.subtree.table.count != 0 && (s.subtree.lengths & length_bit(n + 1)) != 0;
+    if (!exact && !subtree) return res;
+    if (n + 1 > slash_probe_bytes) return {};
+    char buf[slash_probe_bytes];
+    std::memcpy(buf, path.data(), n);
+    buf[n] = '/';
+    const std::string_view with_slash(buf, n + 1);
+    const std::uint64_t hash = hash_bytes(with_slash);
+    // The first group with a match for path + "/" decides: the matched
+    // group matches it at least with the same subtree.
+    if (q.slash_exact(host, with_slash, hash, exact, subtree)) return {index_lookup::result::slash_redirect, nullptr, {}};
+    if (matched_in != &host && q.slash_exact(hostless, with_slash, hash, exact, subtree))
+        return {index_lookup::result::slash_redirect, nullptr, {}};
+    return res;
 }
 
 namespace {
 
-// Go 1.23's ServeMux.findHandler, on one snapshot.
-void find_in(const snapshot& s, const request& r, request_path& path, lookup& out) {
-    const url& u = r.url();
-    if (const pattern* p = find_indexed(s, r, out.last_segment)) {
-        out.kind = outcome::matched;  // exact: no redirect to consider
-        out.matched = p;
-        out.from_index = true;
-        return;
+// lookup_from records what the path indexes decided; false if nothing.
+bool lookup_from(const index_lookup& f, const request& r, lookup& out) {
+    switch (f.kind) {
+        case index_lookup::result::matched:
+            out.kind = outcome::matched;
+            out.matched = f.matched;
+            out.from_index = true;
+            out.value = f.value;
+            return true;
+        case index_lookup::result::slash_redirect:
+            redirect_with_slash(r.url(), out);
+            return true;
+        case index_lookup::result::none:
+            break;
     }
+    return false;
+}
+
+// Go 1.23's ServeMux.findHandler, on one snapshot: the path indexes when
+// try_index and they decide, else the walk.
+void find_in(const snapshot& s, const request& r, request_path& path, lookup& out, bool try_index) {
+    const url& u = r.url();
+    if (try_index && lookup_from(find_indexed(s, r), r, out)) return;
     // Without host patterns the host plays no part (root's children are hosts).
     const bool hosts = has_hosts(s);
     const std::size_t limit = std::size_t{s.max_depth} + 1;
@@ -246,10 +402,11 @@ std::string_view unescape_or_keep(std::string_view raw, std::string& buf) {
 
 void assign_path_values(request& r, const lookup& res, const request_path& path) {
     const pattern& p = *res.matched;
+    if (!p.has_values) return;
     if (res.from_index) {
-        // Not split: an exact pattern has no wildcard, a last-wildcard one
-        // takes the last segment (a decoded path: no unescaping).
-        if (p.indexed == pattern::index_kind::last_wildcard) r.set_path_value(p.segments.back().text, res.last_segment);
+        // Not split: an indexed pattern's one wildcard is its last segment,
+        // and its value a view of the decoded path (no unescaping).
+        r.set_path_value(p.segments.back().text, res.value);
         return;
     }
     std::string buf;
@@ -265,9 +422,14 @@ void assign_path_values(request& r, const lookup& res, const request_path& path)
     }
 }
 
-void access::find(const serve_mux& m, const request& r, request_path& path, lookup& out) {
+void access::find(const serve_mux& m, const request& r, request_path& path, lookup& out, bool try_index) {
     rcu::read_guard guard;
-    find_in(*rcu::dereference(m.current_), r, path, out);
+    find_in(*rcu::dereference(m.current_), r, path, out, try_index);
+}
+
+index_lookup access::find_indexed(const serve_mux& m, const request& r) noexcept {
+    rcu::read_guard guard;
+    return mux_detail::find_indexed(*rcu::dereference(m.current_), r);
 }
 
 const snapshot& access::current(const serve_mux& m) { return *m.current_.load(std::memory_order_acquire); }
@@ -287,6 +449,39 @@ using mux_detail::outcome;
 void reply_method_not_allowed(response_writer& w, std::string_view allow) {
     w.header().set("Allow", allow);
     error(w, status_text(status_method_not_allowed), status_method_not_allowed);
+}
+
+// serve_http for what the path indexes left to the walk (f.kind none; the
+// walk looks at the current snapshot, which may be newer than f's), or
+// answered with a trailing-slash redirect.
+[[gnu::noinline]] void serve_walked(const serve_mux& mux, response_writer& w, request& r,
+                                    const mux_detail::index_lookup& f) {
+    mux_detail::request_path path;
+    lookup res;
+    if (f.kind == mux_detail::index_lookup::result::slash_redirect) {
+        mux_detail::redirect_with_slash(r.url(), res);
+    } else {
+        mux_detail::access::find(mux, r, path, res, false);
+    }
+    switch (res.kind) {
+        case outcome::matched:
+            r.set_pattern(res.matched->text);
+            mux_detail::assign_path_values(r, res, path);
+            res.matched->handler->serve_http(w, r);
+            return;
+        case outcome::redirect:
+            r.set_pattern(r.storage().copy(res.redirect_pattern));
+            redirect(w, r, res.location, status_moved_permanently);
+            return;
+        case outcome::method_not_allowed:
+            r.set_pattern({});
+            reply_method_not_allowed(w, res.allow);
+            return;
+        case outcome::not_found:
+            break;
+    }
+    r.set_pattern({});
+    not_found(w, r);
 }
 
 void retire_version(mux_detail::version_delta&& delta) {
@@ -363,30 +558,18 @@ void serve_mux::serve_http(response_writer& w, request& r) const {
         w.write_header(status_bad_request);
         return;
     }
-    mux_detail::request_path path;
-    lookup res;
-    mux_detail::access::find(*this, r, path, res);
-    switch (res.kind) {
-        case outcome::matched:
-            // The pattern record outlives the request (patterns are never
-            // removed); path values are copied into the request.
-            r.set_pattern(res.matched->text);
-            mux_detail::assign_path_values(r, res, path);
-            res.matched->handler->serve_http(w, r);
-            return;
-        case outcome::redirect:
-            r.set_pattern(r.storage().copy(res.redirect_pattern));
-            redirect(w, r, res.location, status_moved_permanently);
-            return;
-        case outcome::method_not_allowed:
-            r.set_pattern({});
-            reply_method_not_allowed(w, res.allow);
-            return;
-        case outcome::not_found:
-            break;
+    // Most requests: the path indexes decide (no path splitting, no lookup
+    // record). The pattern record outlives the request (patterns are never
+    // removed); path values are copied into the request.
+    const mux_detail::index_lookup f = mux_detail::access::find_indexed(*this, r);
+    if (f.kind == mux_detail::index_lookup::result::matched) {
+        const mux_detail::pattern& p = *f.matched;
+        r.set_pattern(p.text);
+        if (p.has_values) r.set_path_value(p.segments.back().text, f.value);
+        p.handler->serve_http(w, r);
+        return;
     }
-    r.set_pattern({});
-    not_found(w, r);
+    serve_walked(*this, w, r, f);
 }
 
 serve_mux& default_serve_mux() {

@@ -1,6 +1,6 @@
-// Routing a request allocates nothing for static, subtree, one-wildcard and
-// host routes (issue 3). Counts calls to the global operator new, which this
-// test program replaces.
+// Routing a request allocates nothing for static, subtree, one-wildcard,
+// host and multi-wildcard routes, and the seed's (issue 3). Counts calls to
+// the global operator new, which this test program replaces.
 #include <catch2/catch_test_macros.hpp>
 
 #include <atomic>
@@ -50,7 +50,7 @@ long allocations_to_serve(const serve_mux& mux, request& r) {
 
 }  // namespace
 
-TEST_CASE("serve_mux: a lookup allocates nothing for static, subtree, wildcard and host routes", "[mux][alloc]") {
+TEST_CASE("serve_mux: a lookup allocates nothing for static, subtree, wildcard, host and multi routes", "[mux][alloc]") {
     serve_mux mux;
     auto noop = make_handler([](response_writer&, request&) {});
     for (int i = 0; i < 1000; ++i) {
@@ -59,8 +59,10 @@ TEST_CASE("serve_mux: a lookup allocates nothing for static, subtree, wildcard a
         mux.handle("/api/v1/tree" + n + "/", noop);
         mux.handle("/api/v1/wild" + n + "/{id}", noop);
         mux.handle("GET host" + n + ".example/api/v1/resource", noop);
+        mux.handle("/api/v1/files" + n + "/{path...}", noop);
     }
-    const char* targets[] = {"/api/v1/static500", "/api/v1/tree500/items/42", "/api/v1/wild500/42", "/api/v1/resource"};
+    const char* targets[] = {"/api/v1/static500", "/api/v1/tree500/items/42", "/api/v1/wild500/42", "/api/v1/resource",
+                             "/api/v1/files500/a/b"};
     for (const char* target : targets) {
         auto r = httptest::new_request("GET", target);
         if (std::string_view(target) == "/api/v1/resource") r->set_host("host500.example:8080");
@@ -69,6 +71,21 @@ TEST_CASE("serve_mux: a lookup allocates nothing for static, subtree, wildcard a
         CHECK(allocations_to_route(mux, *r) == 0);
         // serve_http copies path values into the request's arena, which
         // keeps its block once warm, as the engine reuses requests.
+        allocations_to_serve(mux, *r);
+        CHECK(allocations_to_serve(mux, *r) == 0);
+    }
+}
+
+TEST_CASE("serve_mux: the seed's lookups allocate nothing", "[mux][alloc]") {
+    serve_mux mux;
+    auto noop = make_handler([](response_writer&, request&) {});
+    mux.handle("/", noop);
+    mux.handle("/user/", noop);
+    for (const char* target : {"/", "/user/x", "/anything", "/user/"}) {
+        INFO(target);
+        auto r = httptest::new_request("GET", target);
+        allocations_to_route(mux, *r);
+        CHECK(allocations_to_route(mux, *r) == 0);
         allocations_to_serve(mux, *r);
         CHECK(allocations_to_serve(mux, *r) == 0);
     }

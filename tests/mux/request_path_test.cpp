@@ -170,3 +170,40 @@ TEST_CASE("request_path: surely_clean never calls an unclean path clean", "[mux]
         if (surely_clean(s)) REQUIRE(ringhttp::clean_path(s) == s);
     }
 }
+
+TEST_CASE("request_path: scan_short_path finds every slash and agrees with surely_clean", "[mux][path]") {
+    std::mt19937 rng(64);
+    static const char alphabet[] = "//..ab%";
+    // Each length from 0 to 64, also at every alignment inside a buffer
+    // that ends where the path ends (the scan must not read past it).
+    long paths = 0;
+    for (int round = 0; round < 3000; ++round) {
+        const std::size_t n = static_cast<std::size_t>(round % 65);
+        std::string buf(n + 16, 'z');
+        const std::size_t at = static_cast<std::size_t>(rng() % 16);
+        buf.resize(at + n);
+        for (std::size_t i = at; i < at + n; ++i) buf[i] = alphabet[rng() % 7];
+        if (n > 0 && rng() % 2 == 0) buf[at] = '/';
+        const std::string_view path(buf.data() + at, n);
+        std::uint64_t want = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            if (path[i] == '/') want |= std::uint64_t{1} << i;
+        std::uint64_t slashes = ~std::uint64_t{0};
+        const bool clean = scan_short_path(path, slashes);
+        INFO("path \"" << path << "\"");
+        REQUIRE(slashes == want);
+        REQUIRE(clean == surely_clean(path));
+        ++paths;
+    }
+    CHECK(paths == 3000);
+}
+
+TEST_CASE("request_path: hash_bytes gives the same hash at compile time", "[mux][path]") {
+    constexpr std::uint64_t get = hash_bytes("GET");
+    constexpr std::uint64_t longer = hash_bytes("/api/v1/resource/");
+    constexpr std::uint64_t empty = hash_bytes({});
+    const std::string get_s = "GET", longer_s = "/api/v1/resource/", empty_s;
+    CHECK(hash_bytes(get_s) == get);
+    CHECK(hash_bytes(longer_s) == longer);
+    CHECK(hash_bytes(empty_s) == empty);
+}

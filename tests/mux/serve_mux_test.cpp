@@ -13,9 +13,6 @@
 #include <ringhttp/serve_mux.hpp>
 
 #include "engine/rcu.hpp"
-#include "mux/lookup.hpp"
-#include "mux/request_path.hpp"
-#include "mux/routing_trie.hpp"
 
 using namespace ringhttp;
 
@@ -220,57 +217,4 @@ TEST_CASE("serve_mux: a deep path routes through a multi wildcard", "[mux]") {
     mux.serve_http(w, *r);
     CHECK(w.code == 200);
     CHECK(r->path_value("rest") == target.substr(6));
-}
-
-TEST_CASE("serve_mux: the path indexes answer as Go's walk does", "[mux]") {
-    // Random pattern sets, registered through handle() so that conflicting
-    // ones are refused, as the index's argument requires.
-    std::mt19937 rng(4242);
-    static const char* methods[] = {"", "", "GET ", "HEAD ", "POST "};
-    static const char* hosts[] = {"", "", "", "h.example"};
-    static const char* segs[] = {"a", "b", "c", "{x}", "a"};
-    static const char* tails[] = {"", "", "/", "/{$}", "/{rest...}"};
-    static const char* req_methods[] = {"GET", "HEAD", "POST", "PUT"};
-    static const char* req_hosts[] = {"localhost", "h.example", "h.example:8080"};
-    static const char* req_segs[] = {"a", "b", "c", "d"};
-    long hits = 0;
-    long wildcard_hits = 0;
-    for (int round = 0; round < 1500; ++round) {
-        serve_mux mux;
-        for (int i = 0; i < 12; ++i) {
-            std::string p = std::string(methods[rng() % 5]) + hosts[rng() % 4];
-            const int n = 1 + static_cast<int>(rng() % 3);
-            for (int k = 0; k < n; ++k) p += std::string("/") + segs[rng() % 5];
-            p += tails[rng() % 5];
-            try {
-                mux.handle(p, noop());
-            } catch (const std::invalid_argument&) {
-            }
-        }
-        const mux_detail::snapshot& s = mux_detail::access::current(mux);
-        for (int k = 0; k < 40; ++k) {
-            std::string target;
-            const int n = 1 + static_cast<int>(rng() % 3);
-            for (int j = 0; j < n; ++j) target += std::string("/") + req_segs[rng() % 4];
-            if (rng() % 3 == 0) target += "/";
-            auto r = httptest::new_request(req_methods[rng() % 4], target);
-            r->set_host(req_hosts[rng() % 3]);
-            std::string_view value;
-            const mux_detail::pattern* exact = mux_detail::find_indexed(s, *r, value);
-            if (exact == nullptr) continue;
-            ++hits;
-            if (exact->indexed == mux_detail::pattern::index_kind::last_wildcard) {
-                ++wildcard_hits;
-                CHECK(value == target.substr(target.rfind('/') + 1));
-            }
-            mux_detail::request_path path;
-            path.assign(target, s.max_depth + 1);
-            const mux_detail::pattern* walked =
-                mux_detail::match(s, mux_detail::strip_host_port(r->host()), r->method(), path);
-            INFO(r->method() << " " << target << " host " << r->host());
-            REQUIRE(walked == exact);
-        }
-    }
-    CHECK(hits > 1000);
-    CHECK(wildcard_hits > 300);
 }

@@ -1,11 +1,21 @@
+// ringhttp: the request head codec: head_scanner, the byte-at-a-time parser,
+// the SSE2 instance of http1_parser_simd.hpp, and the choice among them.
 #include "engine/http1_parser.hpp"
 
+#include <atomic>
 #include <cstring>
 
 #include "engine/chars.hpp"
+#include "engine/http1_parser_detail.hpp"
 #include "engine/request_access.hpp"
 #include "engine/scan.hpp"
 #include "engine/target.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+#include "engine/http1_parser_simd.hpp"
+#endif
 
 namespace ringhttp::engine {
 
@@ -74,28 +84,122 @@ std::int64_t parse_content_length(std::string_view v) noexcept {
     return static_cast<std::int64_t>(n);
 }
 
-namespace {
+namespace parser_detail {
 
-constexpr parse_error bad(const char* why) noexcept { return {400, why}; }
-
-// Field names the parser acts on, compared after canonicalization.
-enum class known_field : std::uint8_t { other, host, content_length, transfer_encoding, connection, expect };
-
-known_field classify(std::string_view name) noexcept {
-    switch (name.size()) {
-        case 4: return name == "Host" ? known_field::host : known_field::other;
-        case 6: return name == "Expect" ? known_field::expect : known_field::other;
-        case 10: return name == "Connection" ? known_field::connection : known_field::other;
-        case 14: return name == "Content-Length" ? known_field::content_length : known_field::other;
-        case 17: return name == "Transfer-Encoding" ? known_field::transfer_encoding : known_field::other;
-        default: return known_field::other;
+parse_error add_known(known_field k, head_facts& f, ringhttp::header& h, std::string_view name,
+                      std::string_view value) noexcept {
+    switch (k) {
+        case known_field::host:
+            ++f.host_count;
+            f.host = {value.data(), value.size()};
+            return {};
+        case known_field::content_length:
+            // RFC 9110 §8.6: several identical values may be folded; differing ones are an error.
+            if (value.empty()) return bad("invalid Content-Length");
+            if (f.has_content_length && f.content_length.view() != value) return bad("conflicting Content-Length");
+            f.content_length = {value.data(), value.size()};
+            f.has_content_length = true;
+            break;
+        case known_field::transfer_encoding:
+            ++f.te_count;
+            f.transfer_encoding = {value.data(), value.size()};
+            break;
+        case known_field::connection:
+            // The usual values, whole, without has_token's walk over a list.
+            if (is_word(value, "keep-alive")) {
+                f.conn_keep_alive = true;
+            } else if (is_word(value, "close")) {
+                f.conn_close = true;
+            } else {
+                f.conn_close |= has_token(value, "close");
+                f.conn_keep_alive |= has_token(value, "keep-alive");
+            }
+            break;
+        case known_field::expect:
+            // An empty Expect counts as none, as before a non-empty one.
+            if (!f.has_expect && !value.empty()) {
+                f.expect = {value.data(), value.size()};
+                f.has_expect = true;
+            }
+            break;
+        case known_field::other:
+            break;
     }
+    h.add_view(name, value);
+    return {};
 }
 
-}  // namespace
+parse_result finish(const head_facts& f, request& r, head_info& info, const parse_limits& limits) noexcept {
+    using detail::request_access;
+    if (f.head_len > limits.max_head_bytes) {
+        if (f.request_line_len > limits.max_head_bytes) return error({414, "request line too long"});
+        return error({431, "request header fields too large"});
+    }
+    auto done = [&f](parse_error e) noexcept {
+        return e ? error(e) : parse_result{parse_result::status::complete, f.head_len, {}};
+    };
+    const std::string_view method = f.method.view();
+    const std::string_view target = f.target.view();
+    if (f.plain_path) {
+        // What parse_target makes of such a target, without looking again.
+        url& u = r.url();
+        u = url{};
+        u.path = target.substr(0, f.plain_path_len);
+        if (f.plain_path_len < target.size()) u.raw_query = target.substr(f.plain_path_len + 1);
+    } else if (const char* why = parse_target(method, target, r.url(), r.storage())) {
+        return done(bad(why));
+    }
+    info.asterisk = equals(target, "*") && equals(method, "OPTIONS");
 
-parse_result parse_request(char* data, std::size_t len, request& r, head_info& info,
-                           const parse_limits& limits) noexcept {
+    const bool http11 = r.proto_at_least(1, 1);
+    // Host (RFC 9112 §3.2): required once in HTTP/1.1, never twice.
+    if (f.host_count > 1) return done(bad("too many Host headers"));
+    if (info.h2_preface && f.fields > 0) info.h2_preface = false;  // Go: a preface has no fields
+    if (http11 && f.host_count == 0 && !equals(method, "CONNECT") && !info.h2_preface)
+        return done(bad("missing required Host header"));
+    const std::string_view host = f.host_count > 0 ? f.host.view() : std::string_view{};
+    if (f.host_count == 1 && !f.host_checked && (!valid_host(host) || !valid_host_port(host)))
+        return done(bad("malformed Host header"));
+    request_access::set_host(r, r.url().host.empty() ? host : r.url().host);
+
+    // Body framing (RFC 9112 §6).
+    if (f.te_count > 0) {
+        // §6.1: a Transfer-Encoding in HTTP/1.0 means the framing is faulty.
+        if (!http11) return done(bad("Transfer-Encoding in HTTP/1.0 request"));
+        // Only a single "chunked" is decoded; anything else is not understood
+        // (§6.1: 501) - this covers "gzip, chunked", "chunked, chunked", repeats.
+        if (f.te_count != 1 || !ascii_iequals(f.transfer_encoding.view(), "chunked"))
+            return done({501, "unsupported transfer encoding"});
+        // §6.1 and §6.3: with both framings a request may be smuggled; refuse
+        // it rather than trust either (Go drops Content-Length and goes on).
+        if (f.has_content_length) return done(bad("both Content-Length and Transfer-Encoding"));
+        info.framing = body_framing::chunked;
+        request_access::set_content_length(r, -1);
+    } else if (f.has_content_length) {
+        const std::int64_t cl = parse_content_length(f.content_length.view());
+        if (cl < 0) return done(bad("invalid Content-Length"));
+        info.framing = cl > 0 ? body_framing::length : body_framing::none;
+        info.content_length = cl;
+        request_access::set_content_length(r, cl);
+    }
+
+    info.wants_close = f.conn_close || info.h2_preface;
+    // RFC 9112 §9.3: "close" ends persistence even beside "keep-alive" (Go
+    // keeps an HTTP/1.0 connection open then).
+    info.http10_keep_alive = !http11 && f.conn_keep_alive && !f.conn_close;
+    info.keep_alive = http11 ? !f.conn_close : (f.conn_keep_alive && !f.conn_close);
+    request_access::set_close(r, !info.keep_alive);
+    if (f.has_expect) {
+        if (has_token(f.expect.view(), "100-continue"))
+            info.expect_continue = http11 && r.content_length() != 0;
+        else
+            info.expect_unsupported = true;
+    }
+    return done({});
+}
+
+parse_result parse_portable(char* data, std::size_t len, request& r, head_info& info,
+                            const parse_limits& limits) noexcept {
     using detail::request_access;
     info = head_info{};
     // One pass over the head, stopping at the sentinel data[len] when the
@@ -103,11 +207,8 @@ parse_result parse_request(char* data, std::size_t len, request& r, head_info& i
     // token character, not whitespace and a control byte; only a failure
     // decides whether it was the data's end (need more) or a real error.
     const char* const stop = data + len;
-    auto fail = [stop](const char* at, parse_error e) noexcept {
-        return at >= stop ? parse_result{parse_result::status::need_more, 0, {}}
-                          : parse_result{parse_result::status::error, 0, e};
-    };
-    constexpr parse_result need_more{parse_result::status::need_more, 0, {}};
+    auto fail = [stop](const char* at, parse_error e) noexcept { return at >= stop ? need_more : error(e); };
+    head_facts f;
 
     // RFC 9112 §3: method SP request-target SP HTTP-version CRLF, single spaces.
     const char* p = data;
@@ -120,166 +221,184 @@ parse_result parse_request(char* data, std::size_t len, request& r, head_info& i
     // an error. Bytes from 0x80 up pass, as in Go.
     q = p + scan::find_control(p, static_cast<std::size_t>(stop - p), 0x21);
     if (q >= stop) return need_more;
-    if (*q != ' ' || q == p) return {parse_result::status::error, 0, bad("invalid request target")};
+    if (*q != ' ' || q == p) return error(bad("invalid request target"));
     const std::string_view target(p, static_cast<std::size_t>(q - p));
     p = q + 1;
-    // RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive.
-    static constexpr char version_shape[] = "HTTP/0.0\r\n";
-    if (stop - p >= 10 && std::memcmp(p, "HTTP/1.1\r\n", 10) == 0) {
-        // The common case, checked at once.
-    } else for (int i = 0; i < 10; ++i) {
-        if (p + i >= stop) return need_more;
-        const char want = version_shape[i];
-        const bool ok = want == '0' ? chars::is_digit(static_cast<unsigned char>(p[i])) : p[i] == want;
-        if (!ok) return {parse_result::status::error, 0, bad(i >= 8 ? "malformed request line" : "malformed HTTP version")};
-    }
-    const std::string_view version(p, 8);
+    if (parse_result res{}; !parse_version(p, stop, res)) return res;
     const int major = p[5] - '0';
     const int minor = p[7] - '0';
-    p += 10;
     // "PRI * HTTP/2.0" is the HTTP/2 preface; like Go, let the handler see it
     // (a serve_mux answers 400) so a prior-knowledge client learns no h2 here.
-    info.h2_preface = major == 2 && minor == 0 && method == "PRI" && target == "*";
-    if (major != 1 && !info.h2_preface) return {parse_result::status::error, 0, {505, "unsupported protocol version"}};
+    info.h2_preface = major == 2 && minor == 0 && equals(method, "PRI") && equals(target, "*");
+    if (major != 1 && !info.h2_preface) return error({505, "unsupported protocol version"});
     request_access::set_method(r, method);
-    request_access::set_proto(r, version, major, minor);
+    request_access::set_proto(r, std::string_view(p, 8), major, minor);
     request_access::set_request_uri(r, target);
-    const std::size_t request_line_len = static_cast<std::size_t>(p - data);
+    f.method = {method.data(), method.size()};
+    f.target = {target.data(), target.size()};
+    p += 10;
+    f.request_line_len = static_cast<std::size_t>(p - data);
 
-    std::string_view host;
-    int host_count = 0;
-    std::string_view content_length;
-    int te_count = 0;
-    std::string_view transfer_encoding;
-    bool conn_close = false;
-    bool conn_keep_alive = false;
-    std::string_view expect;
-    std::size_t fields = 0;
     ringhttp::header& h = r.header();
+    char* line = const_cast<char*>(p);
+    for (bool blank = false; !blank;) {
+        parse_result out;
+        line = field_line(line, stop, f, h, limits, out, blank);
+        if (line == nullptr) return out;
+    }
+    f.head_len = static_cast<std::size_t>(line - data);
+    return finish(f, r, info, limits);
+}
 
-    for (;;) {
-        if (p >= stop) return need_more;
-        if (*p == '\r') {  // the blank line that ends the head
-            if (p + 1 >= stop) return need_more;
-            if (p[1] != '\n') return {parse_result::status::error, 0, bad("bare CR in request head")};
-            p += 2;
-            break;
-        }
-        // RFC 9112 §5.2: obs-fold is rejected with 400.
-        if (*p == ' ' || *p == '\t') return {parse_result::status::error, 0, bad("obs-fold in header field")};
-        if (++fields > limits.max_fields) return {parse_result::status::error, 0, {431, "too many header fields"}};
-        // The name: token characters up to ':' (RFC 9112 §5.1: no whitespace
-        // before the colon), canonicalized in place as we go (Go's
-        // CanonicalMIMEHeaderKey), in one pass.
-        char* const name_begin = const_cast<char*>(p);
-        char* n = name_begin;
-        bool upper = true;
-        for (;;) {
-            const char k = chars::canonical_lower(static_cast<unsigned char>(*n));
-            if (k == 0) break;
-            *n = upper ? chars::canonical_upper(static_cast<unsigned char>(*n)) : k;
-            ++n;
-            upper = k == '-';
-        }
-        if (n == name_begin || *n != ':') return fail(n, bad("invalid header field name"));
-        const std::string_view name(name_begin, static_cast<std::size_t>(n - name_begin));
-        // The value: field bytes up to CR LF; HTAB is the one control byte allowed.
-        const char* v = n + 1;
-        while (*v == ' ' || *v == '\t') ++v;
-        const char* c = v;
-        for (;;) {
-            c += scan::find_control(c, static_cast<std::size_t>(stop - c), 0x20);
-            if (c >= stop) return need_more;
-            if (*c != '\t') break;
-            ++c;
-        }
-        if (*c != '\r') return {parse_result::status::error, 0, bad("invalid header field value")};
-        if (c + 1 >= stop) return need_more;
-        if (c[1] != '\n') return {parse_result::status::error, 0, bad("bare CR in request head")};
-        const char* value_end = c;
-        while (value_end > v && (value_end[-1] == ' ' || value_end[-1] == '\t')) --value_end;
-        const std::string_view value(v, static_cast<std::size_t>(value_end - v));
-        p = c + 2;
-        switch (classify(name)) {
-            case known_field::host:
-                ++host_count;
-                host = value;
-                continue;  // Go moves Host out of the header map
-            case known_field::content_length:
-                // RFC 9110 §8.6: several identical values may be folded; differing ones are an error.
-                if (value.empty()) return {parse_result::status::error, 0, bad("invalid Content-Length")};
-                if (!content_length.empty() && content_length != value)
-                    return {parse_result::status::error, 0, bad("conflicting Content-Length")};
-                content_length = value;
-                break;
-            case known_field::transfer_encoding:
-                ++te_count;
-                transfer_encoding = value;
-                break;
-            case known_field::connection:
-                conn_close |= has_token(value, "close");
-                conn_keep_alive |= has_token(value, "keep-alive");
-                break;
-            case known_field::expect:
-                if (expect.empty()) expect = value;
-                break;
-            case known_field::other:
-                break;
-        }
-        h.add_view(name, value);
+#if defined(__SSE2__)
+namespace {
+
+// SSE2 has no byte shuffle, so the classes are unions of ranges, each range
+// test an add and a signed compare: x in [lo, hi] exactly when x - lo + 0x80,
+// read as signed, is below hi - lo + 1 - 0x80.
+struct sse2_ops {
+    using vec = __m128i;
+    static constexpr std::size_t width = 16;
+    static constexpr unsigned all = 0xffff;
+
+    static vec load(const char* p) noexcept { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+    static void store(char* p, vec v) noexcept { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v); }
+    static vec zero() noexcept { return _mm_setzero_si128(); }
+    static unsigned low_bits(unsigned m, unsigned n) noexcept { return m & ((1u << n) - 1); }
+    static vec splat(int c) noexcept { return _mm_set1_epi8(static_cast<char>(c)); }
+    // A constant the compiler keeps (in a register or on the stack) instead
+    // of building it again after every call it cannot see through.
+    static vec opaque(int c) noexcept {
+        vec v = splat(c);
+        asm("" : "+x"(v));
+        return v;
     }
-    const std::size_t head_len = static_cast<std::size_t>(p - data);
-    if (head_len > limits.max_head_bytes) {
-        if (request_line_len > limits.max_head_bytes) return {parse_result::status::error, 0, {414, "request line too long"}};
-        return {parse_result::status::error, 0, {431, "request header fields too large"}};
+    static unsigned bits(vec m) noexcept { return static_cast<unsigned>(_mm_movemask_epi8(m)); }
+
+    // The constants of the ranges the name and line classes test.
+    const vec k20 = opaque(0x20), letter_base = opaque(0x80 - 'a'), letter_span = opaque('z' - 'a' + 1 - 0x80),
+              digit_base = opaque(0x80 - '0'), digit_span = opaque(10 - 0x80), dash = opaque('-'), k01 = opaque(1),
+              k21 = opaque(0x21);
+
+    // Written out, as the AVX2 one must be.
+    sse2_ops() noexcept {}
+    sse2_ops(const sse2_ops&) = delete;
+    sse2_ops& operator=(const sse2_ops&) = delete;
+
+    static vec in(vec v, int lo, int hi) noexcept {
+        return _mm_cmplt_epi8(_mm_add_epi8(v, splat(0x80 - lo)), splat(hi - lo + 1 - 0x80));
     }
-    auto done = [head_len](parse_error e) noexcept {
-        return e ? parse_result{parse_result::status::error, 0, e} : parse_result{parse_result::status::complete, head_len, {}};
+    vec letter(vec v) const noexcept {
+        return _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, k20), letter_base), letter_span);
+    }
+
+    struct name_masks {
+        unsigned token;
+        unsigned letter;
+        unsigned lower;
+        unsigned dash;
     };
-    if (const char* why = parse_target(method, target, r.url(), r.storage())) return done(bad(why));
-    info.asterisk = target == "*" && method == "OPTIONS";
-
-    const bool http11 = r.proto_at_least(1, 1);
-    // Host (RFC 9112 §3.2): required once in HTTP/1.1, never twice.
-    if (host_count > 1) return done(bad("too many Host headers"));
-    if (info.h2_preface && fields > 0) info.h2_preface = false;  // Go: a preface has no fields
-    if (http11 && host_count == 0 && method != "CONNECT" && !info.h2_preface)
-        return done(bad("missing required Host header"));
-    if (host_count == 1 && !valid_host(host)) return done(bad("malformed Host header"));
-    request_access::set_host(r, r.url().host.empty() ? host : r.url().host);
-
-    // Body framing (RFC 9112 §6).
-    if (te_count > 0) {
-        // §6.1: a Transfer-Encoding in HTTP/1.0 means the framing is faulty.
-        if (!http11) return done(bad("Transfer-Encoding in HTTP/1.0 request"));
-        // Only a single "chunked" is decoded; anything else is not understood
-        // (§6.1: 501) - this covers "gzip, chunked", "chunked, chunked", repeats.
-        if (te_count != 1 || !ascii_iequals(transfer_encoding, "chunked"))
-            return done({501, "unsupported transfer encoding"});
-        // §6.1 and §6.3: with both framings a request may be smuggled; refuse
-        // it rather than trust either (Go drops Content-Length and goes on).
-        if (!content_length.empty()) return done(bad("both Content-Length and Transfer-Encoding"));
-        info.framing = body_framing::chunked;
-        request_access::set_content_length(r, -1);
-    } else if (!content_length.empty()) {
-        const std::int64_t cl = parse_content_length(content_length);
-        if (cl < 0) return done(bad("invalid Content-Length"));
-        info.framing = cl > 0 ? body_framing::length : body_framing::none;
-        info.content_length = cl;
-        request_access::set_content_length(r, cl);
+    // Tokens known: letters, digits and '-', all but a few of the names in use.
+    name_masks name(vec v) const noexcept {
+        const vec letters = letter(v);
+        const vec dashes = _mm_cmpeq_epi8(v, dash);
+        const vec digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_base), digit_span);
+        return {bits(_mm_or_si128(_mm_or_si128(letters, digits), dashes)), bits(letters), bits(_mm_slli_epi16(v, 2)),
+                bits(dashes)};
     }
-
-    info.wants_close = conn_close || info.h2_preface;
-    info.http10_keep_alive = !http11 && conn_keep_alive;
-    info.keep_alive = http11 ? !conn_close : (conn_keep_alive && !conn_close);
-    request_access::set_close(r, !info.keep_alive);
-    if (!expect.empty()) {
-        if (has_token(expect, "100-continue"))
-            info.expect_continue = http11 && r.content_length() != 0;
-        else
-            info.expect_unsupported = true;
+    vec canonical(vec v, bool first) const noexcept {
+        const vec lane0 = _mm_cvtsi32_si128(first ? 0xff : 0);
+        const vec upper = _mm_or_si128(_mm_slli_si128(_mm_cmpeq_epi8(v, dash), 1), lane0);
+        const vec bit = _mm_and_si128(letter(v), k20);
+        return _mm_xor_si128(_mm_or_si128(v, bit), _mm_and_si128(bit, upper));
     }
-    return done({});
+    // Below 0x20, or DEL: v + 1, signed, below 0x21 takes in 0x00-0x1f, DEL
+    // (now -128) and the bytes from 0x80, which v's bit 7 then drops.
+    unsigned controls(vec v) const noexcept {
+        return bits(_mm_andnot_si128(v, _mm_cmplt_epi8(_mm_add_epi8(v, k01), k21)));
+    }
+    // The same with SP.
+    unsigned target_stop(vec v) const noexcept {
+        return bits(_mm_andnot_si128(v, _mm_cmplt_epi8(_mm_add_epi8(v, k01), splat(0x22))));
+    }
+    // Letters, "+,-./0123456789:;", '_' and '~'.
+    unsigned path_keeps(vec v) const noexcept {
+        return bits(_mm_or_si128(_mm_or_si128(letter(v), in(v, '+', ';')),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, splat('_')), _mm_cmpeq_epi8(v, splat('~')))));
+    }
+    // Letters, digits, ':', '.' and '-'.
+    unsigned host_chars(vec v) const noexcept {
+        return bits(_mm_or_si128(_mm_or_si128(letter(v), in(v, '0', ':')),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, splat('.')), _mm_cmpeq_epi8(v, dash))));
+    }
+};
+
+}  // namespace
+
+parse_result parse_sse2(char* data, std::size_t len, request& r, head_info& info,
+                        const parse_limits& limits) noexcept {
+    return parse_simd<sse2_ops>(data, len, r, info, limits);
+}
+#endif
+
+bool supported(variant v) noexcept {
+    switch (v) {
+        case variant::portable: return true;
+#if defined(__SSE2__)
+        case variant::sse2: return true;
+#endif
+#if RINGHTTP_PARSER_AVX2
+        case variant::avx2: __builtin_cpu_init(); return __builtin_cpu_supports("avx2");
+#endif
+        default: return false;
+    }
+}
+
+variant best() noexcept {
+    if (supported(variant::avx2)) return variant::avx2;
+    if (supported(variant::sse2)) return variant::sse2;
+    return variant::portable;
+}
+
+namespace {
+
+using parse_fn = parse_result (*)(char*, std::size_t, request&, head_info&, const parse_limits&) noexcept;
+
+parse_fn function(variant v) noexcept {
+    switch (v) {
+#if RINGHTTP_PARSER_AVX2
+        case variant::avx2: return parse_avx2;
+#endif
+#if defined(__SSE2__)
+        case variant::sse2: return parse_sse2;
+#endif
+        default: return parse_portable;
+    }
+}
+
+// Chosen at static initialization; a parse_request before it (from another
+// file's initializer) chooses then. Relaxed: any thread that sees null
+// makes the same choice.
+std::atomic<parse_fn> chosen{nullptr};
+[[maybe_unused]] const bool chosen_early = (chosen.store(function(best()), std::memory_order_relaxed), true);
+
+}  // namespace
+
+parse_result parse_with(variant v, char* data, std::size_t len, request& r, head_info& info,
+                        const parse_limits& limits) noexcept {
+    return function(v)(data, len, r, info, limits);
+}
+
+}  // namespace parser_detail
+
+parse_result parse_request(char* data, std::size_t len, request& r, head_info& info,
+                           const parse_limits& limits) noexcept {
+    parser_detail::parse_fn f = parser_detail::chosen.load(std::memory_order_relaxed);
+    if (f == nullptr) [[unlikely]] {
+        f = parser_detail::function(parser_detail::best());
+        parser_detail::chosen.store(f, std::memory_order_relaxed);
+    }
+    return f(data, len, r, info, limits);
 }
 
 parse_error parse_head(char* head, std::size_t len, request& r, head_info& info, const parse_limits& limits) noexcept {
@@ -287,7 +406,7 @@ parse_error parse_head(char* head, std::size_t len, request& r, head_info& info,
     // head[len] is a valid byte (the next request's, or a sentinel) and
     // parsing never looks past the blank line.
     parse_result res = parse_request(head, len, r, info, limits);
-    if (res.state == parse_result::status::need_more) return bad("malformed request head");
+    if (res.state == parse_result::status::need_more) return parser_detail::bad("malformed request head");
     return res.error;
 }
 

@@ -87,6 +87,7 @@ struct server::impl {
     std::mutex mu;  // guards what follows against close() and shutdown() from other threads
     std::condition_variable serve_done;
     std::vector<std::unique_ptr<engine::worker>> workers;
+    engine::stop_barrier barrier;
     std::vector<std::function<void()>> on_shutdown;
     bool closed = false;    // no new serve(); a running one is stopping
     bool serving = false;   // serve() is running its rings
@@ -178,11 +179,17 @@ std::error_code server::serve() {
         std::lock_guard lock(impl_->mu);
         if (impl_->closed) return errc::server_closed;
         impl_->serving = true;
+        impl_->barrier.closed = 0;
+        impl_->barrier.total = static_cast<unsigned>(impl_->listeners.size());
+        impl_->barrier.wake_all = [this] {
+            for (auto& w : impl_->workers) w->wake();  // workers outlive every ring thread
+        };
         std::uint32_t index = 0;
         for (int fd : impl_->listeners) {
             engine::worker_config cfg;
             cfg.worker_index = index++;
             cfg.conn_state = &impl_->options.conn_state;
+            cfg.barrier = &impl_->barrier;
             cfg.handler = h;
             cfg.max_header_bytes = impl_->options.max_header_bytes;
             cfg.stack_size = impl_->options.handler_stack_size;

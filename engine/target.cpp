@@ -105,6 +105,28 @@ bool valid_host(std::string_view host) noexcept {
     return true;
 }
 
+bool valid_host_port(std::string_view host) noexcept {
+    // RFC 9110 §7.2: Host = uri-host [ ":" port ], port = *DIGIT; an IPv6
+    // literal is in brackets. Go checks bytes only and lets "h:abc" or
+    // "h:1:2" through; we answer those 400 as RFC 9112 §3.2 requires.
+    std::string_view port;
+    if (!host.empty() && host.front() == '[') {
+        const std::size_t close = host.find(']');
+        if (close == std::string_view::npos) return false;
+        const std::string_view rest = host.substr(close + 1);
+        if (rest.empty()) return true;
+        if (rest.front() != ':') return false;
+        port = rest.substr(1);
+    } else {
+        const std::size_t colon = host.find(':');
+        if (colon == std::string_view::npos) return true;
+        port = host.substr(colon + 1);
+    }
+    for (char c : port)
+        if (!chars::is_digit(static_cast<unsigned char>(c))) return false;
+    return true;
+}
+
 const char* parse_target(std::string_view method, std::string_view target, url& u, detail::arena& storage) {
     u = url{};
     if (target.empty()) return "empty request target";
@@ -118,7 +140,7 @@ const char* parse_target(std::string_view method, std::string_view target, url& 
     }
     if (method == "CONNECT") {
         // RFC 9112 §3.2.3: authority-form, uri-host ":" port, only for CONNECT.
-        if (target.find_first_of("/?@") != std::string_view::npos || !valid_host(target))
+        if (target.find_first_of("/?@") != std::string_view::npos || !valid_host(target) || !valid_host_port(target))
             return "invalid CONNECT authority";
         u.host = target;
         return nullptr;
@@ -139,7 +161,7 @@ const char* parse_target(std::string_view method, std::string_view target, url& 
     std::string_view authority = rest.substr(0, end);
     // Userinfo is dropped, as Go does (RFC 9110 §4.2.4 deprecates it).
     if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-    if (!valid_host(authority)) return "invalid host in request URI";
+    if (!valid_host(authority) || !valid_host_port(authority)) return "invalid host in request URI";
     u.host = authority;
     if (end == std::string_view::npos) return nullptr;
     return set_path_and_query(rest.substr(end), u, storage);

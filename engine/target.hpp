@@ -19,4 +19,8 @@ const char* parse_target(std::string_view method, std::string_view target, url& 
 /// host[:port] (Go's httpguts.ValidHostHeader; deliberately lenient).
 bool valid_host(std::string_view host) noexcept;
 
+/// valid_host_port reports whether host has the shape uri-host [ ":" port ]
+/// with a numeric (possibly empty) port, RFC 9110 §7.2 (stricter than Go).
+bool valid_host_port(std::string_view host) noexcept;
+
 }  // namespace ringhttp::engine

@@ -99,6 +99,10 @@ void worker::stop() noexcept {
 
 void worker::shutdown() noexcept {
     requests_.fetch_or(request_shutdown, std::memory_order_release);
+    wake();
+}
+
+void worker::wake() noexcept {
     std::uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
@@ -133,13 +137,16 @@ void worker::on_wake() {
         if (ex->waiting() == exchange::wait_kind::blocking) resume_exchange(*ex->conn);
     done_scratch_.clear();
     const std::uint32_t r = requests_.load(std::memory_order_acquire);
-    if ((r & request_stop) && !(stopping_ && !draining_)) begin_stop(false);
+    if ((r & request_stop) && !(stopping_ && !graceful_)) begin_stop(false);
     else if ((r & request_shutdown) && !stopping_) begin_stop(true);
+    if (stopping_ && graceful_ && !draining_ &&
+        (config_.barrier == nullptr || config_.barrier->closed.load() >= config_.barrier->total))
+        begin_draining();
 }
 
 void worker::close_listener() noexcept {
     if (config_.listen_fd < 0) return;
-    if (draining_) {
+    if (stopping_ && graceful_) {
         // Clients whose handshake the kernel already completed sit in the
         // backlog; closing the listener would reset them. Shrink the backlog
         // (so at most one more handshake can complete), take in those queued
@@ -154,6 +161,9 @@ void worker::close_listener() noexcept {
     }
     ::close(config_.listen_fd);
     config_.listen_fd = -1;
+    if (stopping_ && graceful_ && config_.barrier != nullptr &&
+        config_.barrier->closed.fetch_add(1) + 1 == config_.barrier->total && config_.barrier->wake_all)
+        config_.barrier->wake_all();
 }
 
 void worker::notify(const connection& c, ringhttp::conn_state s) const {
@@ -273,7 +283,7 @@ void worker::on_accept(const io_uring_cqe& cqe) {
     if (cqe.res >= 0) {
         // Accepted before the stop: a graceful stop serves it (once, with
         // Connection: close); close() refuses it.
-        if (stopping_ && !draining_) ::close(cqe.res);
+        if (stopping_ && !graceful_) ::close(cqe.res);
         else open_connection(cqe.res);
     } else if (cqe.res != -ECANCELED && !stopping_) {
         const int err = -cqe.res;
@@ -445,20 +455,40 @@ void worker::on_read_timeout(connection& c) {
 
 void worker::begin_stop(bool graceful) {
     stopping_ = true;
-    draining_ = graceful;
+    graceful_ = graceful;
     if (accept_armed_) {
-        io_uring_sqe* sqe = get_sqe();
-        io_uring_prep_cancel64(sqe, op_accept, 0);
-        io_uring_sqe_set_data64(sqe, op_cancel);
+        // Cancel the accept now, synchronously (Linux 6.0+), so the listener
+        // closes before any response of this batch says Connection: close and
+        // sends its client reconnecting into a closing backlog. Older
+        // kernels cancel asynchronously and close on the accept's last CQE.
+        io_uring_sync_cancel_reg reg{};
+        reg.addr = op_accept;
+        reg.timeout.tv_sec = -1;
+        reg.timeout.tv_nsec = -1;
+        const int rc = io_uring_register_sync_cancel(&ring_, &reg);
+        if (rc >= 0 || rc == -ENOENT || rc == -EALREADY) {
+            close_listener();
+        } else {
+            io_uring_sqe* sqe = get_sqe();
+            io_uring_prep_cancel64(sqe, op_accept, 0);
+            io_uring_sqe_set_data64(sqe, op_cancel);
+        }
     } else {
         close_listener();
     }
+    if (!graceful) {
+        for (auto& c : conns_)
+            if (c->fd >= 0 && c->state != connection::phase::dead) begin_close(*c, true);
+    }
+    // A graceful stop drains once every ring has closed its listener.
+}
+
+void worker::begin_draining() {
+    draining_ = true;
     for (auto& c : conns_) {
         if (c->fd < 0 || c->state == connection::phase::dead) continue;
-        if (!graceful) {
-            begin_close(*c, true);
-        } else if (c->state == connection::phase::open && c->ex == nullptr && peek(*c).empty() &&
-                   !c->scanner.started()) {
+        if (c->state == connection::phase::open && c->ex == nullptr && peek(*c).empty() &&
+            !c->scanner.started()) {
             // Idle, or new with nothing sent yet. A request may already be on
             // its way (the keep-alive race): give it a moment to arrive and be
             // served with Connection: close, then close. The connections busy

@@ -27,6 +27,15 @@ namespace ringhttp::engine {
 
 class exchange;
 
+/// stop_barrier lets a graceful stop close every ring's listener before any
+/// ring starts answering Connection: close: a client told to reconnect must
+/// find the port closed, not a backlog about to be reset.
+struct stop_barrier {
+    std::atomic<unsigned> closed{0};  // listeners closed so far
+    unsigned total = 0;
+    std::function<void()> wake_all;   // wakes every ring once the last one closed
+};
+
 /// worker_config is what a ring needs from the server's options.
 struct worker_config {
     const ringhttp::handler* handler = nullptr;
@@ -35,6 +44,7 @@ struct worker_config {
     const std::function<void(std::string_view)>* error_log = nullptr;
     const std::function<void(const connection_info&, ringhttp::conn_state)>* conn_state = nullptr;
     std::uint32_t worker_index = 0;  // for connection ids
+    stop_barrier* barrier = nullptr;
     int listen_fd = -1;              // owned by the worker: closed when it stops accepting
     std::uint64_t read_timeout_ns = 0;         // 0: none
     std::uint64_t read_header_timeout_ns = 0;  // 0: none (the server resolved Go's fallbacks)
@@ -76,12 +86,14 @@ public:
     /// shutdown asks run() to stop accepting, close idle connections, let the
     /// others finish their request, and return when none is left. Thread-safe.
     void shutdown() noexcept;
+    /// wake makes the ring look at its requests again. Thread-safe.
+    void wake() noexcept;
 
     // For exchanges, on this worker's thread.
     const worker_config& config() const noexcept { return config_; }
     /// keep_alives reports whether responses may leave connections open (not
     /// while shutting down: Go's doKeepAlives).
-    bool keep_alives() const noexcept { return !draining_ && !stopping_; }
+    bool keep_alives() const noexcept { return !draining_ && !(stopping_ && !graceful_); }
     /// notify calls the conn_state hook, if there is one.
     void notify(const connection& c, ringhttp::conn_state s) const;
     out_pool& outs() noexcept { return outs_; }
@@ -118,7 +130,8 @@ private:
     enum : std::uint32_t { request_stop = 1, request_shutdown = 2 };
     std::atomic<std::uint32_t> requests_{0};  // set by other threads, read on wake-up
     bool stopping_ = false;   // accepting no more; the loop ends when no connection is left
-    bool draining_ = false;   // stopping gracefully: responses carry Connection: close
+    bool graceful_ = false;   // the stop is a shutdown(), not a close()
+    bool draining_ = false;   // every listener is closed: responses carry Connection: close
     bool accept_armed_ = false;
     bool accept_backoff_ = false;
 
@@ -169,6 +182,7 @@ private:
         return ns == 0 ? 0 : wheel_.after(now_, ns);
     }
     void begin_stop(bool graceful);
+    void begin_draining();
     void on_wake();
     void close_listener() noexcept;
 

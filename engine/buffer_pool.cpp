@@ -55,6 +55,7 @@ void buffer_pool::add(std::uint16_t bid) noexcept {
 }
 
 void buffer_pool::recycle(std::uint16_t bid) noexcept {
+    --held_;
     meta_[bid] = meta{};
     add(bid);
 }

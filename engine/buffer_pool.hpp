@@ -39,8 +39,13 @@ public:
     char* data(std::uint16_t bid) const noexcept { return addrs_[bid]; }
     std::uint32_t buffer_size() const noexcept { return buffer_size_; }
 
+    /// delivered notes that the kernel filled a buffer: a connection holds it now.
+    void delivered() noexcept { ++held_; }
     /// recycle hands a buffer back; it is offered to the kernel at commit().
     void recycle(std::uint16_t bid) noexcept;
+    /// under_pressure reports whether connections hold half of all the
+    /// buffers the pool may ever have: time to stop pinning them for long.
+    bool under_pressure() const noexcept { return held_ * 2 >= entries_; }
     /// commit publishes the recycled buffers to the kernel; true if any.
     bool commit() noexcept;
     /// grow adds a batch of new buffers; false when at the maximum.
@@ -65,6 +70,7 @@ private:
     std::uint32_t batch_ = 0;
     std::uint16_t bgid_ = 0;
     std::uint32_t pending_ = 0;  // recycled, not yet committed
+    std::uint32_t held_ = 0;     // filled by the kernel, not yet recycled
     std::vector<char*> addrs_;
     std::vector<meta> meta_;
     std::vector<std::pair<void*, std::size_t>> chunks_;  // mmap'd regions

@@ -254,6 +254,13 @@ exchange* worker::next_request(connection& c) {
             schedule_timer(c);
         }
         const bool in_assembly = c.asm_ != nullptr && view.data() == c.asm_->data + c.asm_->off;
+        if (!in_assembly && pool_.under_pressure()) {
+            // Receive buffers are scarce: a request could pin this one for as
+            // long as its handler runs (a slow body, say). Copy what we have to
+            // the heap and hand the buffer back; parse from the copy.
+            if (!move_to_assembly(c, view)) return nullptr;
+            continue;
+        }
         char* const head = const_cast<char*>(view.data());
         const parse_limits limits{.max_head_bytes = limit};
         exchange* ex = nullptr;
@@ -286,20 +293,7 @@ exchange* worker::next_request(connection& c) {
                 if (in_assembly) return nullptr;
                 // The head continues in a later buffer: start an assembly with
                 // what we have (the scanner's offsets are relative, still valid).
-                std::uint32_t cap = 4096;
-                while (cap < view.size() * 2) cap *= 2;
-                auto* a = static_cast<assembly*>(std::malloc(offsetof(assembly, data) + cap + 1));
-                if (a == nullptr) {
-                    send_error(c, status_request_header_fields_too_large, "out of memory");
-                    return nullptr;
-                }
-                a->cap = cap;
-                a->len = static_cast<std::uint32_t>(view.size());
-                a->off = 0;
-                std::memcpy(a->data, view.data(), view.size());
-                consume(c, view.size());
-                c.asm_ = a;
-                c.asm_pinned = false;
+                if (!move_to_assembly(c, view)) return nullptr;
                 continue;
             }
             ex = acquire_exchange();
@@ -327,6 +321,27 @@ exchange* worker::next_request(connection& c) {
         detail::request_access::set_remote_addr(r, {c.remote, c.remote_len});
         return ex;
     }
+}
+
+bool worker::move_to_assembly(connection& c, std::string_view view) {
+    // Only called when the view is a pool buffer's: no assembly is in use.
+    std::free(c.asm_);
+    c.asm_ = nullptr;
+    std::uint32_t cap = 4096;
+    while (cap < view.size() * 2) cap *= 2;
+    auto* a = static_cast<assembly*>(std::malloc(offsetof(assembly, data) + cap + 1));
+    if (a == nullptr) {
+        send_error(c, status_request_header_fields_too_large, "out of memory");
+        return false;
+    }
+    a->cap = cap;
+    a->len = static_cast<std::uint32_t>(view.size());
+    a->off = 0;
+    std::memcpy(a->data, view.data(), view.size());
+    consume(c, view.size());  // hands the buffer back
+    c.asm_ = a;
+    c.asm_pinned = false;
+    return true;
 }
 
 void worker::resume_exchange(connection& c) {

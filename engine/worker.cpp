@@ -503,6 +503,7 @@ void worker::begin_draining() {
 void worker::dispatch(const io_uring_cqe& cqe) {
     const std::uint64_t data = cqe.user_data;
     const auto o = static_cast<op>(data & 0xff);
+    if (cqe.flags & IORING_CQE_F_BUFFER) pool_.delivered();
     switch (o) {
         case op_accept: on_accept(cqe); return;
         case op_wake:

@@ -193,6 +193,7 @@ private:
     void on_input(connection& c);
     void process_requests(connection& c);
     exchange* next_request(connection& c);
+    bool move_to_assembly(connection& c, std::string_view view);
     void resume_exchange(connection& c);
     void end_exchange(connection& c);
     void send_error(connection& c, int status, const char* reason);

@@ -152,9 +152,10 @@ TEST_CASE("control: max_bytes_reader stops a body at its limit and the connectio
 
 TEST_CASE("control: response_controller's read deadline cuts a slow body", "[wire][controller]") {
     std::atomic<int> code{0};
+    std::atomic<bool> deadline_set{false};
     test_server s(make_handler([&](response_writer& w, request& r) {
         response_controller rc(w);
-        REQUIRE_FALSE(rc.set_read_deadline(clock_type::now() + 200ms));
+        deadline_set = !rc.set_read_deadline(clock_type::now() + 200ms);
         std::string body;
         std::error_code ec = r.body().read_all(body);
         code = ec.value();
@@ -166,6 +167,7 @@ TEST_CASE("control: response_controller's read deadline cuts a slow body", "[wir
     auto rs = parse_responses(r.bytes, {}, r.closed);
     REQUIRE(rs.size() == 1);
     CHECK(rs[0].body == "i/o timeout");
+    CHECK(deadline_set);
     CHECK(code == static_cast<int>(errc::timeout));
 }
 
@@ -177,11 +179,13 @@ TEST_CASE("control: response_controller is not supported by a recorder", "[wire]
 }
 
 TEST_CASE("control: with full duplex a handler reads its body after the response head went out", "[wire][controller]") {
-    test_server s(make_handler([](response_writer& w, request& r) {
+    // Handlers run on the server's thread: they record, the test thread asserts.
+    std::atomic<bool> duplex_enabled{false}, flushed{false};
+    test_server s(make_handler([&](response_writer& w, request& r) {
         response_controller rc(w);
-        REQUIRE_FALSE(rc.enable_full_duplex());
+        duplex_enabled = !rc.enable_full_duplex();
         w.write("head first; ");
-        REQUIRE_FALSE(w.flush());
+        flushed = !w.flush();
         std::string body;
         (void)r.body().read_all(body);
         w.write("then " + body);
@@ -195,15 +199,18 @@ TEST_CASE("control: with full duplex a handler reads its body after the response
     auto rs = parse_responses(head.bytes + rest.bytes, {}, false);
     REQUIRE(rs.size() == 1);
     CHECK(rs[0].body == "head first; then body");
+    CHECK(duplex_enabled);
+    CHECK(flushed);
 }
 
 TEST_CASE("control: hijack hands the socket and the bytes already read to the handler", "[wire][hijack]") {
     std::atomic<int> states_hijacked{0};
+    std::atomic<bool> write_refused{false};
     server_options o;
     o.conn_state = [&](const connection_info&, conn_state st) {
         if (st == conn_state::hijacked) ++states_hijacked;
     };
-    test_server s(make_handler([](response_writer& w, request&) {
+    test_server s(make_handler([&](response_writer& w, request&) {
         response_controller rc(w);
         hijacked_connection hc;
         if (rc.hijack(hc)) return;
@@ -213,8 +220,8 @@ TEST_CASE("control: hijack hands the socket and the bytes already read to the ha
         char buf[64];
         ssize_t n = ::recv(hc.fd, buf, sizeof buf, 0);
         if (n > 0) (void)::send(hc.fd, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL);
+        write_refused = w.write("too late").ec == errc::hijacked;  // before close: the test reads after it
         ::close(hc.fd);
-        CHECK(w.write("too late").ec == errc::hijacked);
     }), std::move(o));
     raw_connection c(s.port());
     c.send("GET /upgrade HTTP/1.1\r\nHost: t\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nearly");
@@ -226,4 +233,5 @@ TEST_CASE("control: hijack hands the socket and the bytes already read to the ha
     CHECK(r.bytes.find("ping") != std::string::npos);
     CHECK(r.closed);
     CHECK(states_hijacked == 1);
+    CHECK(write_refused);
 }

@@ -5,7 +5,8 @@
 set -eu
 
 packages="g++ meson ninja-build pkg-config liburing-dev libmimalloc-dev libboost-context-dev
-libbenchmark-dev catch2 golang-1.23-go python3 curl wrk"
+libbenchmark-dev catch2 golang-1.23-go python3 curl wrk
+clang-14 libclang-rt-14-dev haproxy slowhttptest"
 backports="catch2 golang-1.23-go"
 
 missing=""

@@ -11,6 +11,7 @@
 #include "engine/chars.hpp"
 #include "engine/exchange.hpp"
 #include "engine/request_access.hpp"
+#include "engine/response_head.hpp"
 #include "engine/scan.hpp"
 #include "engine/sniff.hpp"
 #include "engine/worker.hpp"
@@ -39,23 +40,6 @@ void append_fields(std::string& out, const ringhttp::header& h, bool skip_framin
             if (out[i] == '\r' || out[i] == '\n' || out[i] == '\0') out[i] = ' ';
         out.append("\r\n");
     }
-}
-
-void append_status_line(std::string& out, bool http11, int code) {
-    out.append(http11 ? "HTTP/1.1 " : "HTTP/1.0 ");
-    char digits[12];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, code);
-    std::string_view num(digits, static_cast<std::size_t>(end - digits));
-    std::string_view text = status_text(code);
-    out.append(num);
-    if (!text.empty()) {
-        out.push_back(' ');
-        out.append(text);
-    } else {
-        out.append(" status code ");
-        out.append(num);
-    }
-    out.append("\r\n");
 }
 
 }  // namespace
@@ -430,45 +414,6 @@ framing_fields find_framing_fields(const ringhttp::header& h, std::string_view t
     return f;
 }
 
-// "HTTP/1.x NNN Reason\r\n" for every code, built once.
-std::string_view status_line(bool http11, int code) {
-    static const auto lines = [] {
-        std::array<std::array<std::string, 900>, 2> t;
-        for (int v = 0; v < 2; ++v)
-            for (int c = 100; c < 1000; ++c) append_status_line(t[v][c - 100], v == 1, c);
-        return t;
-    }();
-    return lines[http11 ? 1 : 0][static_cast<std::size_t>(code - 100)];
-}
-
-// Appends one field line whose value is known to be clean (ours).
-char* put_field(char* out, std::string_view name, std::string_view value) noexcept {
-    std::memcpy(out, name.data(), name.size());
-    out += name.size();
-    *out++ = ':';
-    *out++ = ' ';
-    if (!value.empty()) std::memcpy(out, value.data(), value.size());  // an empty view may be null
-    out += value.size();
-    *out++ = '\r';
-    *out++ = '\n';
-    return out;
-}
-
-// Appends a handler's field line as Go's Header.Write does: CR, LF and NUL in
-// the value turn into spaces, so a handler cannot inject fields or a body.
-char* put_handler_field(char* out, std::string_view name, std::string_view value) noexcept {
-    char* v = out + name.size() + 2;
-    out = put_field(out, name, value);
-    for (std::size_t i = scan::find_control(v, value.size(), 0x20); i < value.size(); ++i)
-        if (v[i] == '\r' || v[i] == '\n' || v[i] == '\0') v[i] = ' ';
-    return out;
-}
-
-char* put(char* out, std::string_view s) noexcept {
-    if (!s.empty()) std::memcpy(out, s.data(), s.size());
-    return out + s.size();
-}
-
 }  // namespace
 
 void exchange::commit(std::string_view first) {
@@ -571,41 +516,25 @@ void exchange::commit(std::string_view first) {
 
     // Serialize the head straight into the connection's output when it fits
     // one block (nearly always), else through a scratch string.
-    const std::string_view line = status_line(http11, status_);
     char length_digits[24];
-    std::size_t length_len = 0;
+    head_fields f{.status_line = status_line(http11, status_),
+                  .date = known.date ? std::string_view{} : owner_.date(),
+                  .content_type = content_type,
+                  .connection = set_connection,
+                  .chunked = !set_te.empty()};
     if (set_length) {
         auto [end, ec] = std::to_chars(length_digits, length_digits + sizeof length_digits, declared_length_);
-        length_len = static_cast<std::size_t>(end - length_digits);
+        f.content_length = {length_digits, static_cast<std::size_t>(end - length_digits)};
     }
-    std::size_t size = line.size() + 2;
-    for (const header_field& f : header_)
-        if (chars::is_token(f.name)) size += f.name.size() + chars::trim_ows(f.value).size() + 4;
-    if (!known.date) size += 6 + owner_.date().size() + 2;
-    if (set_length) size += 16 + length_len + 2;
-    if (!content_type.empty()) size += 14 + content_type.size() + 2;
-    if (!set_connection.empty()) size += 12 + set_connection.size() + 2;
-    if (!set_te.empty()) size += 28;
-    char* out;
-    char* start;
-    const bool direct = size <= out_buf::capacity;
-    if (direct) {
-        start = out = conn->out.reserve(owner_.outs(), size);
+    const std::size_t size = head_size(header_, f);
+    if (size <= out_buf::capacity) {
+        char* start = conn->out.reserve(owner_.outs(), size);
+        conn->out.commit(static_cast<std::size_t>(put_head(start, header_, f) - start));
     } else {
         head_scratch_.resize(size);
-        start = out = head_scratch_.data();
+        char* start = head_scratch_.data();
+        conn->out.append(owner_.outs(), {start, static_cast<std::size_t>(put_head(start, header_, f) - start)});
     }
-    out = put(out, line);
-    for (const header_field& f : header_)
-        if (chars::is_token(f.name)) out = put_handler_field(out, f.name, chars::trim_ows(f.value));
-    if (!known.date) out = put_field(out, "Date", owner_.date());
-    if (set_length) out = put_field(out, "Content-Length", {length_digits, length_len});
-    if (!content_type.empty()) out = put_field(out, "Content-Type", content_type);
-    if (!set_connection.empty()) out = put_field(out, "Connection", set_connection);
-    if (!set_te.empty()) out = put(out, "Transfer-Encoding: chunked\r\n");
-    out = put(out, "\r\n");
-    if (direct) conn->out.commit(static_cast<std::size_t>(out - start));
-    else conn->out.append(owner_.outs(), {start, static_cast<std::size_t>(out - start)});
 }
 
 std::error_code exchange::set_read_deadline(std::chrono::steady_clock::time_point t) {

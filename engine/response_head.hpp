@@ -1,0 +1,38 @@
+// ringhttp: serializing a response head (status line and fields).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <ringhttp/header.hpp>
+
+namespace ringhttp::engine {
+
+/// head_fields is what the engine adds to a handler's header when it writes
+/// a response head; an empty view means "do not add that field".
+struct head_fields {
+    std::string_view status_line;     ///< "HTTP/1.1 200 OK\r\n" (status_line())
+    std::string_view date;            ///< empty when the handler set Date
+    std::string_view content_length;  ///< decimal digits
+    std::string_view content_type;
+    std::string_view connection;
+    bool chunked = false;             ///< add "Transfer-Encoding: chunked"
+};
+
+/// append_status_line appends "HTTP/1.x NNN Reason\r\n" (Go's text for codes
+/// it does not know: "status code NNN").
+void append_status_line(std::string& out, bool http11, int code);
+
+/// status_line returns the status line for code (100..999), built once.
+std::string_view status_line(bool http11, int code);
+
+/// head_size is the exact number of bytes put_head writes for h and f.
+std::size_t head_size(const ringhttp::header& h, const head_fields& f) noexcept;
+
+/// put_head writes the head (status line, the handler's valid fields as Go's
+/// Header.Write does, then f's fields and the empty line) at out, which must
+/// have head_size(h, f) bytes of room; returns the end.
+char* put_head(char* out, const ringhttp::header& h, const head_fields& f) noexcept;
+
+}  // namespace ringhttp::engine

@@ -81,6 +81,7 @@ void worker::open_connection(int fd) {
     c.index = index;
     c.fd = fd;
     c.remote_len = format_peer(fd, c.remote, sizeof c.remote);
+    c.proxy_pending = config_.proxy_protocol;  // the PROXY header comes first (proxy_protocol.cpp)
     c.id = std::uint64_t{config_.worker_index} << 48 | ++accepted_;
     ++live_;
     notify(c, conn_state::new_);
@@ -167,6 +168,7 @@ void worker::on_input(connection& c) {
         advance_close(c);
         return;
     }
+    if (c.proxy_pending && !read_proxy_header(c)) [[unlikely]] return;
     process_requests(c);
 }
 
@@ -262,7 +264,7 @@ exchange* worker::next_request(connection& c) {
             continue;
         }
         char* const head = const_cast<char*>(view.data());
-        const parse_limits limits{.max_head_bytes = limit};
+        const parse_limits limits{.max_head_bytes = limit, .max_fields = config_.max_header_fields};
         exchange* ex = nullptr;
         std::size_t head_len = 0;
         if (!c.scanner.started()) {
@@ -385,7 +387,10 @@ void worker::end_exchange(connection& c) {
         c.active = false;
         notify(c, conn_state::idle);
         c.write_deadline = 0;
-        c.read_deadline = deadline_after(config_.idle_timeout_ns);
+        // Draining began after this response's head went out (without
+        // Connection: close): idle now, it gets what begin_draining gives the
+        // idle ones, a moment for a request already on its way, then the close.
+        c.read_deadline = deadline_after(keep_alives() ? config_.idle_timeout_ns : shutdown_idle_grace_ns);
         schedule_timer(c);
     }
 }
@@ -416,10 +421,14 @@ void worker::begin_close(connection& c, bool abortive) {
     }
     c.state = connection::phase::draining;
     // A handler waiting for bytes or for the send window must see the end
-    // now (not one waiting for the blocking pool: its job still runs).
+    // now (not one waiting for the blocking pool or a file read: its job
+    // still runs, or the kernel still writes into the handler's buffer).
     if (abortive && c.ex != nullptr) c.ex->cancel();
+    // A file read that may never end (a FIFO) is cancelled; the handler
+    // resumes on its completion (-ECANCELED), once the buffer is free.
+    if (abortive && c.ex != nullptr && c.ex->waiting() == exchange::wait_kind::file) cancel_file_read(c);
     if (abortive && c.ex != nullptr && c.ex->waiting() != exchange::wait_kind::none &&
-        c.ex->waiting() != exchange::wait_kind::blocking) {
+        c.ex->waiting() != exchange::wait_kind::blocking && c.ex->waiting() != exchange::wait_kind::file) {
         resume_exchange(c);
         if (c.state == connection::phase::dead || c.state == connection::phase::closing) return;
     }

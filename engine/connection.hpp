@@ -7,6 +7,7 @@
 #include "engine/buffer_pool.hpp"
 #include "engine/http1_parser.hpp"
 #include "engine/output.hpp"
+#include "engine/proxy_protocol.hpp"
 
 namespace ringhttp::engine {
 
@@ -88,6 +89,10 @@ struct connection {
     std::uint8_t crlf_budget = 0;  // stray CR/LF bytes tolerated before the next request
     std::uint8_t remote_len = 0;
     char remote[55];  // the peer as "ip:port" or "[ip6]:port", request::remote_addr()
+    // PROXY protocol (server_options::proxy_protocol): the header must come
+    // before the first request; once read, remote holds the client it names.
+    bool proxy_pending = false;
+    proxy_header_parser proxy;
 };
 
 }  // namespace ringhttp::engine

@@ -34,7 +34,7 @@ class exchange final : public response_writer, public body_reader, public writer
 public:
     /// What a suspended handler waits for. A wait for the blocking pool is
     /// never cut short: the job may still be using the handler's stack.
-    enum class wait_kind : std::uint8_t { none, body, send, receive_stopped, blocking };
+    enum class wait_kind : std::uint8_t { none, body, send, receive_stopped, blocking, file };
 
     exchange(worker& owner, std::size_t stack_size);
     exchange(const exchange&) = delete;
@@ -83,6 +83,15 @@ public:
     void wait_blocking() { wait(wait_kind::blocking); }
     bool hijacked() const noexcept { return hijacked_; }
     worker& owner() noexcept { return owner_; }
+    /// read_file reads up to n bytes of fd at offset through the ring
+    /// (IORING_OP_READ) and suspends the handler until the read completes,
+    /// so a slow disk stalls only this request. It returns the byte count or
+    /// -errno. The wait ends only with the read's completion, since the
+    /// kernel writes into buf until then; an abortive close cancels the read
+    /// (-ECANCELED) rather than resuming the handler early.
+    int read_file(int fd, char* buf, std::uint32_t n, std::uint64_t offset);
+    /// file_done records the result of the read that read_file waits for.
+    void file_done(int res) noexcept { file_res_ = res; }
 
 private:
     static constexpr std::size_t stage_capacity = 4096;
@@ -111,6 +120,7 @@ private:
     std::stop_source stop_;
     bool continue_sent_ = false;
     bool continue_disabled_ = false;
+    int file_res_ = 0;  // the result of the last read_file
     std::int64_t declared_length_ = -1;
     std::int64_t written_ = 0;
     std::size_t stage_len_ = 0;

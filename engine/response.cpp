@@ -1,5 +1,6 @@
 // The exchange: a handler's request body and response writer, Go's rules.
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <exception>
@@ -99,6 +100,15 @@ void exchange::reset() noexcept {
     body_done_ = false;
     body_error_.clear();
     chunked_.reset();
+}
+
+int exchange::read_file(int fd, char* buf, std::uint32_t n, std::uint64_t offset) {
+    // The client is gone (an abortive close): a new read could outlive the
+    // cancel that close issued, and its bytes have nowhere to go.
+    if (stop_.stop_requested()) return -ECANCELED;
+    owner_.submit_file_read(*conn, fd, buf, n, offset);
+    wait(wait_kind::file);
+    return file_res_;
 }
 
 void exchange::wait(wait_kind k) {

@@ -192,6 +192,7 @@ std::error_code server::serve() {
             cfg.barrier = &impl_->barrier;
             cfg.handler = h;
             cfg.max_header_bytes = impl_->options.max_header_bytes;
+            cfg.max_header_fields = impl_->options.max_header_fields;
             cfg.stack_size = impl_->options.handler_stack_size;
             cfg.error_log = &impl_->options.error_log;
             cfg.listen_fd = fd;
@@ -204,6 +205,7 @@ std::error_code server::serve() {
             cfg.buffer_size = impl_->options.recv_buffer_size;
             cfg.initial_buffers = impl_->options.recv_buffers;
             cfg.max_buffers = impl_->options.recv_buffers_max;
+            cfg.proxy_protocol = impl_->options.proxy_protocol;
             impl_->workers.push_back(std::make_unique<engine::worker>(cfg));
         }
         impl_->listeners.clear();  // the rings own and close them now

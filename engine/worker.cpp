@@ -23,7 +23,6 @@ namespace {
 constexpr unsigned sq_entries = 1024;
 constexpr unsigned cq_entries = 16384;
 constexpr std::uint64_t accept_backoff_ns = 100'000'000;    // retry accept 100 ms after EMFILE
-constexpr std::uint64_t shutdown_idle_grace_ns = 200'000'000;  // an idle connection's last chance at shutdown
 }  // namespace
 
 worker::worker(const worker_config& config) : config_(config) {
@@ -114,6 +113,18 @@ void worker::blocking_done(exchange* ex) {
     }
     std::uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void worker::submit_file_read(connection& c, int fd, char* buf, std::uint32_t n, std::uint64_t offset) {
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_read(sqe, fd, buf, n, offset);
+    io_uring_sqe_set_data64(sqe, pack(op_file_read, c));
+}
+
+void worker::cancel_file_read(connection& c) {
+    io_uring_sqe* sqe = get_sqe();
+    io_uring_prep_cancel64(sqe, pack(op_file_read, c), 0);
+    io_uring_sqe_set_data64(sqe, op_cancel);
 }
 
 void worker::set_deadline(connection& c, bool write, std::chrono::steady_clock::time_point t) {
@@ -519,7 +530,8 @@ void worker::dispatch(const io_uring_cqe& cqe) {
         case op_cancel:
         case op_close: return;
         case op_recv:
-        case op_send: break;
+        case op_send:
+        case op_file_read: break;
     }
     const auto index = static_cast<std::uint32_t>(data >> 32);
     const auto gen = static_cast<std::uint32_t>(data >> 8) & 0xffffff;
@@ -530,7 +542,13 @@ void worker::dispatch(const io_uring_cqe& cqe) {
         return;
     }
     if (o == op_recv) on_recv(*c, cqe);
-    else on_send(*c, cqe.res);
+    else if (o == op_send) on_send(*c, cqe.res);
+    else if (c->ex != nullptr && c->ex->waiting() == exchange::wait_kind::file) {
+        // The connection cannot have moved on: begin_close never resumes a
+        // handler waiting for a file read, so its slot and generation hold.
+        c->ex->file_done(cqe.res);
+        resume_exchange(*c);
+    }
 }
 
 void worker::run() {

@@ -36,10 +36,16 @@ struct stop_barrier {
     std::function<void()> wake_all;   // wakes every ring once the last one closed
 };
 
+/// shutdown_idle_grace_ns is an idle connection's last chance at a graceful
+/// stop: a request already on its way is still served (with Connection:
+/// close); then the connection closes.
+inline constexpr std::uint64_t shutdown_idle_grace_ns = 200'000'000;
+
 /// worker_config is what a ring needs from the server's options.
 struct worker_config {
     const ringhttp::handler* handler = nullptr;
     std::size_t max_header_bytes = 0;
+    std::size_t max_header_fields = 100;
     std::size_t stack_size = 0;
     const std::function<void(std::string_view)>* error_log = nullptr;
     const std::function<void(const connection_info&, ringhttp::conn_state)>* conn_state = nullptr;
@@ -53,6 +59,7 @@ struct worker_config {
     std::uint32_t buffer_size = 16 * 1024;
     std::uint32_t initial_buffers = 256;
     std::uint32_t max_buffers = 4096;
+    bool proxy_protocol = false;     // every connection starts with a PROXY protocol header
 };
 
 /// send_ctx holds the iovecs of one sendmsg in flight.
@@ -115,9 +122,14 @@ public:
     /// blocking_done hands back an exchange whose run_blocking job finished.
     /// Thread-safe: called from the blocking pool.
     void blocking_done(exchange* ex);
+    /// submit_file_read queues a read of n bytes of fd at offset into buf
+    /// for c's exchange; its completion resumes the exchange (read_file).
+    void submit_file_read(connection& c, int fd, char* buf, std::uint32_t n, std::uint64_t offset);
+    /// cancel_file_read asks the kernel to end c's file read early.
+    void cancel_file_read(connection& c);
 
 private:
-    enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close, op_timer };
+    enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close, op_timer, op_file_read };
 
     worker_config config_;
     io_uring ring_{};
@@ -191,6 +203,7 @@ private:
     void enqueue(connection& c, std::uint16_t bid, std::uint32_t len) noexcept;
     void release_input(connection& c) noexcept;
     void on_input(connection& c);
+    bool read_proxy_header(connection& c);  // proxy_protocol.cpp: true once the header is read
     void process_requests(connection& c);
     exchange* next_request(connection& c);
     bool move_to_assembly(connection& c, std::string_view view);

@@ -62,6 +62,11 @@ struct server_options {
     /// fields); past it the server answers 431 (414 when the request line alone
     /// is longer).
     std::size_t max_header_bytes = default_max_header_bytes;
+    /// max_header_fields bounds the number of header field lines in a
+    /// request; past it the server answers 431. Go has no such limit; this
+    /// one is Envoy's default. A proxy in front adds fields of its own
+    /// (X-Forwarded-For, X-Request-ID): leave it room (docs/DEPLOYMENT.md).
+    std::size_t max_header_fields = 100;
     /// error_log receives one line per connection-level error (a handler
     /// exception, an accept failure), Go's ErrorLog. Null writes to stderr.
     /// Called from ring threads, concurrently: it must be thread-safe.
@@ -86,6 +91,15 @@ struct server_options {
     /// power of two, at most 32768).
     std::uint32_t recv_buffers = 256;
     std::uint32_t recv_buffers_max = 4096;
+    /// proxy_protocol makes every connection start with a PROXY protocol
+    /// header (HAProxy's proxy-protocol.txt, version 1 or 2), as a load
+    /// balancer configured for it sends: request::remote_addr() and the
+    /// conn_state hook (after the new state) then report the client the
+    /// header names. A connection whose header is missing, malformed or late
+    /// (read_header_timeout, from accept) is closed without a response. Only
+    /// enable it behind a proxy that always sends the header: anyone who can
+    /// connect directly can claim any address.
+    bool proxy_protocol = false;
 };
 
 /// server is an HTTP/1.1 server, Go's http.Server. Construct it with

@@ -569,3 +569,18 @@ TEST_CASE("http1 parser: every variant agrees on mutated heads", "[codec]") {
         }
     }
 }
+
+TEST_CASE("head_scanner: bytes after the head's end may be anything, a bare LF included", "[parser][scanner]") {
+    // Found by fuzz_request: the SSE2 block holding the blank line also held
+    // the body's bare LF, and the whole block was checked for bare CR/LF.
+    const std::string stream = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\na\nb";
+    const std::size_t head_len = stream.find("\r\n\r\n") + 4;
+    for (std::size_t split = 0; split < stream.size(); ++split) {
+        head_scanner::result r = scan_split(stream, split);
+        INFO("split at " << split);
+        REQUIRE(r.state == head_scanner::status::complete);
+        CHECK(r.head_len == head_len);
+    }
+    // A bare LF inside the head is still an error.
+    CHECK(scan_split("POST / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n", 21).state == head_scanner::status::error);
+}

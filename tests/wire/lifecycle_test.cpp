@@ -111,3 +111,32 @@ TEST_CASE("lifecycle: shutdown returns errc::timeout when a request outlives the
     REQUIRE(rs.size() == 1);
     CHECK(rs[0].body == "late\n");
 }
+
+TEST_CASE("lifecycle: a response whose head went out before shutdown still ends its connection", "[wire][lifecycle]") {
+    // The head (with Content-Length, without Connection: close) is flushed
+    // before the shutdown begins; the handler then waits (suspended, on the
+    // blocking pool). After the response the connection must close soon, not
+    // sit out the idle timeout while the client waits for EOF (Go closes it).
+    test_server s(make_handler([](response_writer& w, request&) {
+        w.header().set("Content-Length", "10");
+        w.write("first");
+        if (w.flush()) return;
+        run_blocking([] { std::this_thread::sleep_for(600ms); });
+        w.write("later");
+    }));
+    raw_connection c(s.port());
+    c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    raw_result head = c.read_until_idle(300ms);
+    REQUIRE(head.bytes.find("first") != std::string::npos);
+    auto result = std::async(std::launch::async, [&] { return s.srv().shutdown(10s); });
+    // Returns after the response plus the idle grace (well under the
+    // deadline); without the close it would wait the whole 10 s.
+    REQUIRE(result.wait_for(5s) == std::future_status::ready);
+    CHECK(result.get() == std::error_code{});
+    raw_result rest = c.read_until_idle(2000ms);
+    CHECK(rest.closed);
+    auto rs = parse_responses(head.bytes + rest.bytes, {}, rest.closed);
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].body == "firstlater");
+    CHECK_FALSE(rs[0].has("connection"));
+}

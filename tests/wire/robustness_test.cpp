@@ -373,3 +373,21 @@ TEST_CASE("robustness: a client reset makes the handler's writes and reads fail"
     CHECK(st->read_ec == errc::unexpected_eof);
     CHECK(s.log_lines().empty());
 }
+
+TEST_CASE("robustness: max_header_fields bounds the field lines of a request (431 past it)", "[wire][robustness]") {
+    server_options o;
+    o.max_header_fields = 5;
+    test_server s(make_handler([](response_writer& w, request&) { w.write("ok"); }), std::move(o));
+    auto request_with = [](int fields) {
+        std::string req = "GET / HTTP/1.1\r\nHost: t\r\n";  // Host is the first field line
+        for (int i = 1; i < fields; ++i) req += "X-F" + std::to_string(i) + ": v\r\n";
+        return req + "\r\n";
+    };
+    exchange_result at_limit = exchange(s.port(), request_with(5));
+    REQUIRE(at_limit.responses.size() == 1);
+    CHECK(at_limit.responses[0].status == 200);
+    exchange_result past = exchange(s.port(), request_with(6));
+    REQUIRE(past.responses.size() == 1);
+    CHECK(past.responses[0].status == 431);
+    CHECK(past.closed);
+}

@@ -7,6 +7,7 @@
 
 #include <ringhttp/status.hpp>
 
+#include "engine/chars.hpp"
 #include "engine/request_access.hpp"
 #include "engine/sniff.hpp"
 #include "engine/target.hpp"
@@ -66,20 +67,42 @@ public:
     string_body body_;
 };
 
+// Fills r as Go's NewRequest does: it reads "METHOD TARGET HTTP/1.0" with
+// http.ReadRequest, so a method that is not a token (RFC 9110 §9.1) or a
+// target ReadRequest rejects panics there; here they throw.
+void fill(owned_request& r, std::string_view target, std::int64_t content_length, body_reader* body) {
+    using detail::request_access;
+    if (!chars::is_token(r.method_))
+        throw std::invalid_argument("httptest::new_request: invalid method \"" + r.method_ + "\"");
+    request_access::set_method(r, r.method_);
+    // A space or a control byte ends or breaks Go's request line (a space
+    // makes the rest a malformed version; url.ParseRequestURI rejects control
+    // characters); the wire parser never lets one through either.
+    for (unsigned char c : r.target_)
+        if (c <= 0x20 || c == 0x7f)
+            throw std::invalid_argument("httptest::new_request: invalid character in target: " + std::string(target));
+    if (const char* err = engine::parse_target(r.method_, r.target_, r.url(), r.storage()))
+        throw std::invalid_argument("httptest::new_request: " + std::string(err) + ": " + std::string(target));
+    request_access::set_proto(r, "HTTP/1.1", 1, 1);
+    // Go: the authority of an absolute target, else "example.com".
+    request_access::set_host(r, r.url().host.empty() ? std::string_view("example.com") : r.url().host);
+    request_access::set_request_uri(r, r.target_);
+    request_access::set_remote_addr(r, "192.0.2.1:1234");
+    request_access::set_content_length(r, content_length);
+    request_access::set_body(r, body);
+}
+
 }  // namespace
 
 std::unique_ptr<request> new_request(std::string_view method, std::string_view target, std::string_view body) {
     auto r = std::make_unique<owned_request>(method, target, body);
-    using detail::request_access;
-    request_access::set_method(*r, r->method_);
-    if (const char* err = engine::parse_target(r->method_, r->target_, r->url(), r->storage()))
-        throw std::invalid_argument("httptest::new_request: " + std::string(err) + ": " + std::string(target));
-    request_access::set_proto(*r, "HTTP/1.1", 1, 1);
-    request_access::set_host(*r, r->url().host.empty() ? std::string_view("example.com") : r->url().host);
-    request_access::set_request_uri(*r, r->target_);
-    request_access::set_remote_addr(*r, "192.0.2.1:1234");
-    request_access::set_content_length(*r, static_cast<std::int64_t>(body.size()));
-    request_access::set_body(*r, &r->body_);
+    fill(*r, target, static_cast<std::int64_t>(body.size()), &r->body_);
+    return r;
+}
+
+std::unique_ptr<request> new_request(std::string_view method, std::string_view target, body_reader& body) {
+    auto r = std::make_unique<owned_request>(method, target, std::string_view());
+    fill(*r, target, -1, &body);
     return r;
 }
 

@@ -2,13 +2,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include <ringhttp/cookie.hpp>
 #include <ringhttp/detail/arena.hpp>
+#include <ringhttp/form.hpp>
 #include <ringhttp/header.hpp>
 #include <ringhttp/io.hpp>
 #include <ringhttp/url.hpp>
@@ -17,6 +21,7 @@ namespace ringhttp {
 
 namespace detail {
 struct request_access;
+struct form_state;
 }
 
 /// request is one HTTP request received by the server, or built by
@@ -87,6 +92,58 @@ public:
     /// keep derived strings (say, a rewritten path) next to the request's own.
     detail::arena& storage() noexcept { return arena_; }
 
+    /// set_stop_source replaces the source stop_token() reads (Go's
+    /// r.WithContext for cancellation) and returns the previous one, so a
+    /// wrapper can give the handler it calls a token of its own (timeout_handler
+    /// does) and put the old one back after. s must outlive its use.
+    const std::stop_source* set_stop_source(const std::stop_source* s) noexcept {
+        const std::stop_source* old = stop_;
+        stop_ = s;
+        return old;
+    }
+
+    // Cookies (lib/cookie.cpp), Go's Request.Cookie and Cookies.
+
+    /// cookie returns the first cookie called name in the Cookie headers, or
+    /// nullopt (Go's ErrNoCookie). Pairs that are not valid RFC 6265 cookies
+    /// are skipped, as Go skips them. Allocates the copy it returns.
+    std::optional<ringhttp::cookie> cookie(std::string_view name) const;
+    /// cookies returns every valid cookie of the Cookie headers, in order.
+    std::vector<ringhttp::cookie> cookies() const;
+
+    // Forms (lib/form.cpp), Go's ParseForm family. The parsed values live
+    // until the handler returns.
+
+    /// parse_form fills form() with the query values, and for POST, PUT and
+    /// PATCH with an application/x-www-form-urlencoded body, fills post_form()
+    /// with the body's values, which also come first in form() (Go's
+    /// ParseForm). The body may hold 10 MB; past that it returns
+    /// form_errc::post_too_large (answer 413, see form_error_status). Later
+    /// calls return nothing new. Reading the body may suspend the handler.
+    std::error_code parse_form();
+    /// parse_multipart_form parses a multipart/form-data body (Go's
+    /// ParseMultipartForm): up to max_memory bytes of file contents stay in
+    /// memory, the rest goes to an unlinked temporary file; non-file values
+    /// may hold max_memory + 10 MB, at most 1000 parts. It calls parse_form
+    /// first. Returns form_errc::not_multipart for another content type.
+    std::error_code parse_multipart_form(std::int64_t max_memory);
+    /// form_value returns the first value of key from form(), parsing the
+    /// form (multipart with 32 MB of memory) first if needed; errors are
+    /// ignored, as in Go's FormValue. The view lives until the handler returns.
+    std::string_view form_value(std::string_view key);
+    /// post_form_value is form_value for the body's values only (Go's PostFormValue).
+    std::string_view post_form_value(std::string_view key);
+    /// form returns the parsed form (empty before parse_form), Go's r.Form.
+    const ringhttp::url_values& form();
+    /// post_form returns the body's values (empty before parse_form), Go's r.PostForm.
+    const ringhttp::url_values& post_form();
+    /// multipart returns the parsed multipart form, or null (Go's r.MultipartForm).
+    ringhttp::multipart_form* multipart();
+    /// form_file returns the first file uploaded as key, parsing the
+    /// multipart form (32 MB of memory) if needed, or null with the reason in
+    /// *ec (form_errc::missing_file when there is none), Go's FormFile.
+    const file_header* form_file(std::string_view key, std::error_code* ec = nullptr);
+
 private:
     friend struct detail::request_access;
 
@@ -106,6 +163,12 @@ private:
     bool close_ = false;
     std::vector<std::pair<std::string_view, std::string_view>> path_values_;
     detail::arena arena_;
+    // Parsed forms. The request is reused request after request and the
+    // engine's reset does not know forms, so forms() recognizes a stale state
+    // by a marker entry in path_values_ (which reset clears) and clears it,
+    // keeping its memory.
+    std::shared_ptr<detail::form_state> forms_;
+    detail::form_state& forms();
 };
 
 }  // namespace ringhttp

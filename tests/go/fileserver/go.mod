@@ -1,0 +1,3 @@
+module ringhttp/tests/go/fileserver
+
+go 1.23

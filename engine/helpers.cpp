@@ -9,6 +9,8 @@
 #include <ringhttp/response_controller.hpp>
 #include <ringhttp/status.hpp>
 
+#include "engine/html.hpp"
+
 namespace ringhttp {
 namespace {
 
@@ -57,16 +59,7 @@ std::string hex_escape_non_ascii(std::string_view s) {
 std::string html_escape(std::string_view s) {
     std::string out;
     out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&#34;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out.push_back(c);
-        }
-    }
+    engine::html_escape_append(s, out);
     return out;
 }
 

@@ -29,6 +29,7 @@
 #include <ringhttp/url.hpp>
 
 #include "engine/exchange.hpp"
+#include "engine/html.hpp"
 #include "engine/sniff.hpp"
 
 namespace ringhttp {
@@ -687,19 +688,6 @@ void serve_content_impl(response_writer& w, request& r, std::string_view name, s
 
 // ---- Directories ---------------------------------------------------------
 
-void html_escape(std::string_view s, std::string& out) {
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&#34;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out.push_back(c);
-        }
-    }
-}
-
 // dir_list writes Go's listing: sorted names, directories with a trailing
 // slash, each linked by its escaped path.
 void dir_list(response_writer& w, int dirfd) {
@@ -739,7 +727,7 @@ void dir_list(response_writer& w, int dirfd) {
         if (colon != std::string::npos && e.name.find('/') > colon) out += "./";
         path_escape(e.name, out);
         out += "\">";
-        html_escape(e.name, out);
+        engine::html_escape_append(e.name, out);
         out += "</a>\n";
         if (out.size() >= chunk_size) {
             w.write(out);

@@ -18,6 +18,18 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+#define RINGHTTP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RINGHTTP_TSAN 1
+#endif
+#endif
+
+#if defined(RINGHTTP_TSAN)
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace ringhttp::engine {
 
 namespace {
@@ -36,6 +48,19 @@ struct recording_stack {
 
 }  // namespace
 
+// The ThreadSanitizer protocol: every fiber is a TSan "fiber" (its own
+// thread, for the race detector) and each switch is announced with
+// __tsan_switch_to_fiber. TSan keeps a shadow call stack per fiber, fed by
+// the entry and exit hooks of every instrumented function, so the call must
+// sit in the very function that makes the Boost switch: an instrumented
+// frame that returned between the announcement and the switch would be
+// popped from the wrong shadow stack, which drifts until TSan reads or
+// writes outside it. resume() and yield() announce their switch just before
+// making it. The last switch out of a fiber (its unwinding in ~fiber) is
+// announced on arrival instead: frames of the fiber still return on its
+// stack after its last line of our code, and they belong on its own shadow
+// stack, which is destroyed with it.
+
 // The AddressSanitizer protocol: announce a switch with the target stack's
 // bounds, confirm it on arrival (learning where we came from).
 void fiber::entered() noexcept {
@@ -53,6 +78,9 @@ void fiber::leaving(bool for_good) noexcept {
 }
 
 fiber::fiber(std::size_t stack_size, std::function<void(fiber&)> body) : body_(std::move(body)) {
+#if defined(RINGHTTP_TSAN)
+    tsan_self_ = __tsan_create_fiber(0);
+#endif
     self_ = boost::context::fiber(std::allocator_arg, recording_stack{boost::context::protected_fixedsize_stack(stack_size), &stack_},
                                   [this](boost::context::fiber&& caller) {
                                       caller_ = std::move(caller);
@@ -77,12 +105,23 @@ fiber::fiber(std::size_t stack_size, std::function<void(fiber&)> body) : body_(s
 }
 
 fiber::~fiber() {
+#if defined(RINGHTTP_TSAN)
+    void* const tsan_self = tsan_self_;
+    if (self_) {
+        void* const me = __tsan_get_current_fiber();
+        __tsan_switch_to_fiber(tsan_self, 0);
+        self_ = boost::context::fiber();  // unwinds the fiber's stack, then comes back
+        __tsan_switch_to_fiber(me, 0);    // announced on arrival: see above
+    }
+    __tsan_destroy_fiber(tsan_self);
+#else
     if (!self_) return;
 #if defined(RINGHTTP_ASAN)
     void* fake = nullptr;
     __sanitizer_start_switch_fiber(&fake, static_cast<char*>(stack_.sp) - stack_.size, stack_.size);
     self_ = boost::context::fiber();  // unwinds the fiber's stack, then comes back
     __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#endif
 #endif
 }
 
@@ -91,14 +130,27 @@ void fiber::resume() {
     void* fake = nullptr;
     __sanitizer_start_switch_fiber(&fake, static_cast<char*>(stack_.sp) - stack_.size, stack_.size);
 #endif
+#if defined(RINGHTTP_TSAN)
+    void* const me = __tsan_get_current_fiber();
+    tsan_caller_ = me;
+    __tsan_switch_to_fiber(tsan_self_, 0);
+#endif
     self_ = std::move(self_).resume();
 #if defined(RINGHTTP_ASAN)
     __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#endif
+#if defined(RINGHTTP_TSAN)
+    // The body returned for good (it never does but by unwinding): announced
+    // on arrival, as in ~fiber.
+    if (!self_) __tsan_switch_to_fiber(me, 0);
 #endif
 }
 
 void fiber::yield() {
     leaving(false);
+#if defined(RINGHTTP_TSAN)
+    __tsan_switch_to_fiber(tsan_caller_, 0);
+#endif
     caller_ = std::move(caller_).resume();
     entered();
 }

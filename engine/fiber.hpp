@@ -16,8 +16,9 @@ namespace ringhttp::engine {
 /// one request per resume; destroying a suspended fiber unwinds its stack
 /// (Boost's forced_unwind), so code running on it must not swallow that
 /// exception (see rethrow_if_forced_unwind). The stack is mmap'd with a guard
-/// page; only the pages touched are resident. Under AddressSanitizer every
-/// switch is announced to it, so it follows the stacks. One thread only.
+/// page; only the pages touched are resident. Under AddressSanitizer and
+/// ThreadSanitizer every switch is announced to them, so they follow the
+/// stacks. One thread only.
 class fiber {
 public:
     fiber(std::size_t stack_size, std::function<void(fiber&)> body);
@@ -39,6 +40,8 @@ private:
     const void* caller_bottom_ = nullptr;    // the ring's stack, learnt on each switch in
     std::size_t caller_size_ = 0;
     void* fake_stack_ = nullptr;             // the fiber's ASan fake stack while it is switched out
+    void* tsan_self_ = nullptr;              // ThreadSanitizer's fiber for this one (TSan builds only)
+    void* tsan_caller_ = nullptr;            // ThreadSanitizer's fiber that resumed this one
 
     void entered() noexcept;
     void leaving(bool for_good) noexcept;

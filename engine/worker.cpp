@@ -107,10 +107,12 @@ void worker::wake() noexcept {
 }
 
 void worker::blocking_done(exchange* ex) {
-    {
-        std::lock_guard lock(done_mu_);
-        done_.push_back(ex);
-    }
+    // The wake-up is written under the lock: once the ring can see ex, its
+    // handler may finish and the server destroy this worker (closing
+    // wake_fd_, whose number another open may then reuse), so this thread
+    // must be done with the worker by then.
+    std::lock_guard lock(done_mu_);
+    done_.push_back(ex);
     std::uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }

@@ -15,6 +15,7 @@
 #endif
 
 #if defined(RINGHTTP_ASAN)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -43,7 +44,15 @@ struct recording_stack {
         *out = sc;
         return sc;
     }
-    void deallocate(boost::context::stack_context& sc) noexcept { inner.deallocate(sc); }
+    void deallocate(boost::context::stack_context& sc) noexcept {
+#if defined(RINGHTTP_ASAN)
+        // ASan keeps the poison of the frames that ran here (stack-use-after-
+        // scope marks) past the munmap; a later mmap at the same address (a
+        // new ring's CQ, another stack) would inherit it.
+        ASAN_UNPOISON_MEMORY_REGION(static_cast<char*>(sc.sp) - sc.size, sc.size);
+#endif
+        inner.deallocate(sc);
+    }
 };
 
 }  // namespace

@@ -65,8 +65,11 @@ private:
                 continue;
             }
             auto first = due_.begin();
-            if (first->first.first > clock::now()) {
-                cv_.wait_until(lock, first->first.first);
+            // A copy: wait_until reads its deadline after waking, when the
+            // entry may have been erased by remove() meanwhile.
+            const clock::time_point when = first->first.first;
+            if (when > clock::now()) {
+                cv_.wait_until(lock, when);
                 continue;
             }
             // Fire outside the lock: stop_callbacks run user code. The copy

@@ -107,7 +107,11 @@ struct mime_table {
             if (fields.size() <= 1 || fields[0][0] == '#') continue;
             for (std::size_t k = 1; k < fields.size(); ++k) {
                 if (fields[k][0] == '#') break;
-                set("." + std::string(fields[k]), fields[0]);
+                // Built by appending: GCC 12 warns (-Wrestrict, a false
+                // positive) on "." + std::string in release builds.
+                std::string ext(1, '.');
+                ext += fields[k];
+                set(ext, fields[0]);
             }
         }
     }

@@ -81,7 +81,7 @@ void worker::open_connection(int fd) {
     c.index = index;
     c.fd = fd;
     c.remote_len = format_peer(fd, c.remote, sizeof c.remote);
-    c.proxy_pending = config_.proxy_protocol;  // the PROXY header comes first (proxy_protocol.cpp)
+    if (config_.proxy_protocol) c.proxy = lend_proxy_parser();  // the PROXY header comes first
     c.id = std::uint64_t{config_.worker_index} << 48 | ++accepted_;
     ++live_;
     notify(c, conn_state::new_);
@@ -168,7 +168,7 @@ void worker::on_input(connection& c) {
         advance_close(c);
         return;
     }
-    if (c.proxy_pending && !read_proxy_header(c)) [[unlikely]] return;
+    if (c.proxy != nullptr && !read_proxy_header(c)) [[unlikely]] return;
     process_requests(c);
 }
 
@@ -508,6 +508,7 @@ void worker::reap() {
     for (std::uint32_t index : dead_) {
         connection& c = *conns_[index];
         ++c.gen;
+        if (c.proxy != nullptr) return_proxy_parser(c);
         free_slots_.push_back(index);
     }
     dead_.clear();

@@ -7,11 +7,11 @@
 #include "engine/buffer_pool.hpp"
 #include "engine/http1_parser.hpp"
 #include "engine/output.hpp"
-#include "engine/proxy_protocol.hpp"
 
 namespace ringhttp::engine {
 
 class exchange;
+class proxy_header_parser;
 struct send_ctx;
 
 /// assembly holds a request head that arrived split across receive buffers,
@@ -91,8 +91,9 @@ struct connection {
     char remote[55];  // the peer as "ip:port" or "[ip6]:port", request::remote_addr()
     // PROXY protocol (server_options::proxy_protocol): the header must come
     // before the first request; once read, remote holds the client it names.
-    bool proxy_pending = false;
-    proxy_header_parser proxy;
+    // The parser is lent by the worker while the header is awaited, so a
+    // connection slot pays a pointer for it, not the parser's state.
+    proxy_header_parser* proxy = nullptr;
 };
 
 }  // namespace ringhttp::engine

@@ -276,21 +276,21 @@ bool worker::read_proxy_header(connection& c) {
     // buffer, and the header timeout (from accept) finds nothing unread: a
     // connection cut off in the middle of it is closed without a word.
     for (std::string_view view = peek(c); !view.empty(); view = peek(c)) {
-        const proxy_header_parser::result res = c.proxy.feed(view.data(), view.size());
+        const proxy_header_parser::result res = c.proxy->feed(view.data(), view.size());
         if (res.state == proxy_header_parser::status::error) {
             // proxy-protocol.txt §2: an invalid or missing header is not HTTP:
             // close without a response (as HAProxy and nginx do), and tell the
             // operator, as Go reports a failed TLS handshake.
             log(std::string("http: PROXY protocol error from ") + std::string(c.remote, c.remote_len) + ": " +
-                c.proxy.error_reason());
+                c.proxy->error_reason());
             begin_close(c, false);
             return false;
         }
         consume(c, res.consumed);
         if (res.state == proxy_header_parser::status::done) {
-            c.proxy_pending = false;
-            if (c.proxy.has_source())
-                c.remote_len = static_cast<std::uint8_t>(c.proxy.format_source(c.remote, sizeof c.remote));
+            if (c.proxy->has_source())
+                c.remote_len = static_cast<std::uint8_t>(c.proxy->format_source(c.remote, sizeof c.remote));
+            return_proxy_parser(c);
             return true;
         }
     }
@@ -300,6 +300,25 @@ bool worker::read_proxy_header(connection& c) {
         want_input(c);
     }
     return false;
+}
+
+proxy_header_parser* worker::lend_proxy_parser() {
+    if (idle_proxy_parsers_.empty()) {
+        proxy_parsers_.push_back(std::make_unique<proxy_header_parser>());
+        idle_proxy_parsers_.reserve(proxy_parsers_.size());
+        return proxy_parsers_.back().get();
+    }
+    proxy_header_parser* p = idle_proxy_parsers_.back();
+    idle_proxy_parsers_.pop_back();
+    *p = proxy_header_parser{};
+    return p;
+}
+
+void worker::return_proxy_parser(connection& c) noexcept {
+    // Cannot allocate: lend_proxy_parser keeps the idle list's capacity at
+    // the number of parsers made.
+    idle_proxy_parsers_.push_back(c.proxy);
+    c.proxy = nullptr;
 }
 
 }  // namespace ringhttp::engine

@@ -21,6 +21,7 @@
 #include "engine/connection.hpp"
 #include "engine/date_cache.hpp"
 #include "engine/output.hpp"
+#include "engine/proxy_protocol.hpp"
 #include "engine/timer_wheel.hpp"
 
 namespace ringhttp::engine {
@@ -158,6 +159,8 @@ private:
     std::vector<exchange*> idle_exchanges_;
     std::vector<std::unique_ptr<send_ctx>> send_ctxs_;
     std::vector<send_ctx*> idle_send_ctxs_;
+    std::vector<std::unique_ptr<proxy_header_parser>> proxy_parsers_;  // proxy_protocol.cpp
+    std::vector<proxy_header_parser*> idle_proxy_parsers_;
     timer_wheel wheel_{now_ns()};
     std::uint64_t now_ = now_ns();  // the clock as of this loop iteration's wake-up
     std::uint64_t accept_retry_ns_ = 0;  // when to re-arm accept after EMFILE; 0: not waiting
@@ -204,6 +207,8 @@ private:
     void release_input(connection& c) noexcept;
     void on_input(connection& c);
     bool read_proxy_header(connection& c);  // proxy_protocol.cpp: true once the header is read
+    proxy_header_parser* lend_proxy_parser();
+    void return_proxy_parser(connection& c) noexcept;
     void process_requests(connection& c);
     exchange* next_request(connection& c);
     bool move_to_assembly(connection& c, std::string_view view);

@@ -223,15 +223,19 @@ hosts:
     return Server("h2o", argv)
 
 
-def run_wrk(port, duration, workload, server_pid, tmp):
-    argv = ["taskset", "-c", "1", "wrk", "-t1", "-c64", "-d%ds" % duration, "--latency"]
+def run_wrk(port, duration, workload, server_pid, tmp, cpus="1", threads=1, connections=64, wrk="wrk",
+            server_ticks=None):
+    """One wrk run against the server; server_ticks() reads the server's CPU
+    ticks (default: the process server_pid, all its threads)."""
+    server_ticks = server_ticks or (lambda: cpu_ticks(server_pid))
+    argv = ["taskset", "-c", cpus, wrk, "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency"]
     if workload == "pipe16":
         script = os.path.join(tmp, "pipeline.lua")
         with open(script, "w") as f:
             f.write(PIPELINE_LUA)
         argv += ["-s", script]
     argv.append("http://127.0.0.1:%d/" % port)
-    before = cpu_ticks(server_pid)
+    before = server_ticks()
     wrk = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     wrk_ticks = 0
     try:
@@ -244,7 +248,7 @@ def run_wrk(port, duration, workload, server_pid, tmp):
             time.sleep(0.2)
     finally:
         out = wrk.communicate()[0]
-    after = cpu_ticks(server_pid)
+    after = server_ticks()
     m = re.search(r"(\d+) requests in ([\d.]+)s", out)
     reqs, secs = int(m.group(1)), float(m.group(2))
 

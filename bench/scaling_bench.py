@@ -106,6 +106,10 @@ http {
   keepalive_requests 10000000;
   keepalive_timeout 300s;
   client_body_temp_path %(tmp)s;
+  proxy_temp_path %(tmp)s;
+  fastcgi_temp_path %(tmp)s;
+  scgi_temp_path %(tmp)s;
+  uwsgi_temp_path %(tmp)s;
   server {
     listen 127.0.0.1:%(port)d backlog=4096 reuseport;
     location / { return 200 "Hello world!\\n"; }
@@ -189,6 +193,11 @@ def run(args):
                                    server_ticks=lambda: tree_ticks(s.pid()))
                 except Exception as e:  # one failed run is reported, the rest go on
                     say("  failed: %s" % e)
+                    try:
+                        with open(os.path.join(tmp, "nginx-error.log")) as f:
+                            say("  nginx's error log: %s" % f.read()[-500:])
+                    except OSError:
+                        pass
                     continue
                 finally:
                     if s.proc is not None:

@@ -221,28 +221,34 @@ def report(args):
     for r in runs:
         groups.setdefault((r["workload"], r["server"]), {}).setdefault(r["rings"], []).append(r)
     today = datetime.date.today().isoformat()
+    all_rings = sorted({r["rings"] for r in runs})
     rows = []
     for (w, name), by_rings in sorted(groups.items()):
         ns = sorted(by_rings)
+        # Runs with socket errors are dropped by run(); say where none is left.
+        missing = [n for n in all_rings if n not in by_rings]
         med = {n: {k: statistics.median(r[k] for r in by_rings[n]) for k in ("rps", "p99", "cpu_us", "wrk_cpu")}
                for n in ns}
         base = med[ns[0]]["rps"] / ns[0]
         rounds = min(len(by_rings[n]) for n in ns)
         # wrk's percentiles are per batch when pipelining; left out there.
         p99 = "" if w == "pipe16" else "; p99 %s us" % "/".join("%.0f" % med[n]["p99"] for n in ns)
-        result = "%s rings: %s req/s (%s x one ring)%s; %s us server CPU/req; wrk %s%% CPU" % (
+        result = "%s rings: %s req/s (%s x %s)%s; %s us server CPU/req; wrk %s%% CPU%s" % (
             "/".join(map(str, ns)),
             "/".join("%.0f" % med[n]["rps"] for n in ns),
             "/".join("%.1f" % (med[n]["rps"] / base) for n in ns),
+            "one ring" if ns[0] == 1 else "%d rings' rate per ring" % ns[0],
             p99,
             "/".join("%.2f" % med[n]["cpu_us"] for n in ns),
-            "/".join("%.0f" % med[n]["wrk_cpu"] for n in ns))
+            "/".join("%.0f" % med[n]["wrk_cpu"] for n in ns),
+            "; at %s: every run had socket errors, none counted" % "/".join(map(str, missing)) if missing else "")
         r0 = by_rings[ns[0]][0]
         rows.append({"date": args.date or today, "benchmark": "scaling %s" % w, "subject": name, "result": result,
                      "vs": "%d-CPU machine, server on CPUs %s, wrk %d threads on %s, %d connections, build %s"
                            % (r0["online_cpus"], r0["server_cpus"], r0["wrk_threads"], r0["wrk_cpus"],
                               r0["connections"], r0["build"]),
-                     "command": "bench/scaling_bench.py pack/run/report (median of %d)" % rounds})
+                     "command": "bench/scaling_bench.py pack .scaling; run .scaling OUT (there); report %s "
+                                "--update (median of %d)" % (os.path.relpath(args.jsonl, ROOT), rounds)})
     # ringhttp against the others at each ring count, same run.
     for w in sorted({w for w, _ in groups}):
         mine = groups.get((w, "ringhttp"))

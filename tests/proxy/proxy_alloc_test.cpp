@@ -1,7 +1,6 @@
 // The PROXY header costs no allocation: a warm ring reads v1 and v2 headers
 // on fresh connections without more heap allocations on its thread than the
-// same connections without the header (the counting allocator of
-// tests/wire/alloc_test.cpp).
+// same connections without the header (tests/support/alloc_counter.hpp).
 #include <catch2/catch_test_macros.hpp>
 
 #include <arpa/inet.h>
@@ -20,61 +19,13 @@
 #include <ringhttp/ringhttp.hpp>
 
 #include "tests/proxy/proxy_headers.hpp"
-
-// Counting allocator: operator new (all C++ allocations) and, through the
-// linker's --wrap, malloc/calloc/realloc called from ringhttp's own objects.
-// Only allocations made on the server's ring thread while counting is on count.
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<long> allocations{0};
-thread_local bool on_ring_thread = false;
-
-void note() noexcept {
-    if (on_ring_thread && counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-}
-}  // namespace
-
-extern "C" {
-void* __real_malloc(std::size_t);
-void* __real_calloc(std::size_t, std::size_t);
-void* __real_realloc(void*, std::size_t);
-void* __wrap_malloc(std::size_t n) {
-    note();
-    return __real_malloc(n);
-}
-void* __wrap_calloc(std::size_t n, std::size_t m) {
-    note();
-    return __real_calloc(n, m);
-}
-void* __wrap_realloc(void* p, std::size_t n) {
-    note();
-    return __real_realloc(p, n);
-}
-}
-
-// Our replacement operator new takes memory from malloc, so free is right.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t n) {
-    note();
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    note();
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/support/alloc_counter.hpp"
 
 namespace {
 
 using namespace ringhttp;
 using namespace ringhttp::test::proxy;
+using namespace ringhttp::test::alloc;
 
 struct ring_server {
     server srv;
@@ -132,12 +83,10 @@ long count(bool proxy, const std::string& prefix, int rounds) {
     const std::string bytes = prefix + "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
     for (int i = 0; i < rounds; ++i) REQUIRE(one_connection(s.srv.port(), bytes));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the server closes its ends
-    allocations = 0;
-    counting = true;
-    for (int i = 0; i < rounds; ++i) REQUIRE(one_connection(s.srv.port(), bytes));
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    counting = false;
-    return allocations.load();
+    return count_during([&] {
+        for (int i = 0; i < rounds; ++i) REQUIRE(one_connection(s.srv.port(), bytes));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    });
 }
 
 }  // namespace
@@ -177,12 +126,11 @@ TEST_CASE("proxy alloc: the counter sees a rejected header's log line", "[proxy]
         on_ring_thread = true;
         srv.serve();
     });
-    allocations = 0;
-    counting = true;
-    CHECK_FALSE(one_connection(srv.port(), "GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
-    counting = false;
+    bool answered = true;
+    const long n = count_during([&] { answered = one_connection(srv.port(), "GET / HTTP/1.1\r\nHost: a\r\n\r\n"); });
     srv.close();
     t.join();
+    CHECK_FALSE(answered);
     CHECK(lines.load() == 1);
-    CHECK(allocations.load() >= 1);
+    CHECK(n >= 1);
 }

@@ -17,59 +17,12 @@
 
 #include <ringhttp/ringhttp.hpp>
 
-// Counting allocator: operator new (all C++ allocations) and, through the
-// linker's --wrap, malloc/calloc/realloc called from ringhttp's own objects.
-// Only allocations made on the server's ring thread while counting is on count.
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<long> allocations{0};
-thread_local bool on_ring_thread = false;
-
-void note() noexcept {
-    if (on_ring_thread && counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
-}
-}  // namespace
-
-extern "C" {
-void* __real_malloc(std::size_t);
-void* __real_calloc(std::size_t, std::size_t);
-void* __real_realloc(void*, std::size_t);
-void* __wrap_malloc(std::size_t n) {
-    note();
-    return __real_malloc(n);
-}
-void* __wrap_calloc(std::size_t n, std::size_t m) {
-    note();
-    return __real_calloc(n, m);
-}
-void* __wrap_realloc(void* p, std::size_t n) {
-    note();
-    return __real_realloc(p, n);
-}
-}
-
-// Our replacement operator new takes memory from malloc, so free is right.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t n) {
-    note();
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    note();
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/support/alloc_counter.hpp"
 
 namespace {
 
 using namespace ringhttp;
+using namespace ringhttp::test::alloc;
 
 struct hello_server {
     server srv;
@@ -130,12 +83,11 @@ long count_allocations(int batch, int rounds) {
     for (int i = 0; i < batch; ++i) requests += "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: alloc-test\r\n\r\n";
     static char buf[1 << 16];
     for (int i = 0; i < 500; ++i) REQUIRE(round_trip(fd, requests, batch, buf, sizeof buf) == batch);  // warm up
-    allocations = 0;
-    counting = true;
-    for (int i = 0; i < rounds; ++i) REQUIRE(round_trip(fd, requests, batch, buf, sizeof buf) == batch);
-    counting = false;
+    const long n = count_during([&] {
+        for (int i = 0; i < rounds; ++i) REQUIRE(round_trip(fd, requests, batch, buf, sizeof buf) == batch);
+    });
     ::close(fd);
-    return allocations.load();
+    return n;
 }
 
 }  // namespace
@@ -161,10 +113,7 @@ TEST_CASE("alloc: the counter sees allocations on the ring thread", "[alloc]") {
     static char buf[1 << 16];
     const std::string req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
     REQUIRE(round_trip(fd, req, 1, buf, sizeof buf) == 1);
-    allocations = 0;
-    counting = true;
-    REQUIRE(round_trip(fd, req, 1, buf, sizeof buf) == 1);
-    counting = false;
+    const long n = count_during([&] { REQUIRE(round_trip(fd, req, 1, buf, sizeof buf) == 1); });
     ::close(fd);
-    CHECK(allocations.load() >= 1);
+    CHECK(n >= 1);
 }

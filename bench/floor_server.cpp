@@ -4,7 +4,10 @@
 // (each "\r\n\r\n") and sends that many copies of a canned response in one
 // send. No parsing, no routing, no Date. Not a server: a measuring stick.
 //
-// Usage: floor_server PORT
+// Usage: floor_server PORT [--fixed]
+// --fixed registers each connection's socket in the ring's fixed-file table
+// and sends and receives through it (IOSQE_FIXED_FILE): the experiment that
+// says whether fixed files pay here (bench/RESULTS.md).
 #include <arpa/inet.h>
 #include <liburing.h>
 #include <netinet/in.h>
@@ -38,8 +41,9 @@ struct conn {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s PORT\n", argv[0]);
+    const bool fixed = argc == 3 && std::strcmp(argv[2], "--fixed") == 0;
+    if (argc != 2 && !fixed) {
+        std::fprintf(stderr, "usage: %s PORT [--fixed]\n", argv[0]);
         return 2;
     }
     int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -74,6 +78,13 @@ int main(int argc, char** argv) {
     io_uring_buf_ring_advance(br, buffers);
 
     std::vector<conn> conns(65536);
+    // With --fixed, a socket's slot in the fixed-file table is its fd number.
+    // The table's size counts against RLIMIT_NOFILE.
+    if (fixed && io_uring_register_files_sparse(&ring, 16384) < 0) {
+        std::fprintf(stderr, "floor_server: cannot register a fixed-file table\n");
+        return 1;
+    }
+    const unsigned char fixed_flag = fixed ? IOSQE_FIXED_FILE : 0;
     auto arm_accept = [&] {
         io_uring_sqe* sqe = io_uring_get_sqe(&ring);
         io_uring_prep_multishot_accept(sqe, lfd, nullptr, nullptr, 0);
@@ -82,7 +93,7 @@ int main(int argc, char** argv) {
     auto arm_recv = [&](int fd) {
         io_uring_sqe* sqe = io_uring_get_sqe(&ring);
         io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0);
-        sqe->flags |= IOSQE_BUFFER_SELECT;
+        sqe->flags |= IOSQE_BUFFER_SELECT | fixed_flag;
         sqe->buf_group = 0;
         io_uring_sqe_set_data64(sqe, static_cast<std::uint64_t>(fd));
     };
@@ -95,6 +106,7 @@ int main(int argc, char** argv) {
         c.sending = true;
         io_uring_sqe* sqe = io_uring_get_sqe(&ring);
         io_uring_prep_send(sqe, fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+        sqe->flags |= fixed_flag;
         io_uring_sqe_set_data64(sqe, op_send | static_cast<std::uint64_t>(fd));
     };
     arm_accept();
@@ -108,6 +120,7 @@ int main(int argc, char** argv) {
             if (d == op_accept) {
                 if (cqe->res >= 0) {
                     conns[static_cast<std::size_t>(cqe->res)] = conn{};
+                    if (fixed) io_uring_register_files_update(&ring, static_cast<unsigned>(cqe->res), &cqe->res, 1);
                     arm_recv(cqe->res);
                 }
                 if (!(cqe->flags & IORING_CQE_F_MORE)) arm_accept();
@@ -122,6 +135,10 @@ int main(int argc, char** argv) {
             const int fd = static_cast<int>(d);
             if (cqe->res <= 0) {
                 if (cqe->res != -ENOBUFS) {
+                    if (fixed) {
+                        int none = -1;
+                        io_uring_register_files_update(&ring, static_cast<unsigned>(fd), &none, 1);
+                    }
                     ::close(fd);
                     continue;
                 }

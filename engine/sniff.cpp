@@ -16,6 +16,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace ringhttp::engine {
 namespace {
 
@@ -223,6 +227,32 @@ std::string_view match_after_eot(std::string_view data) noexcept {
     return {};
 }
 
+#if defined(__SSE2__)
+// Mask of the binary data bytes among the 16 at v.
+inline unsigned binary_lanes(__m128i v) noexcept {
+    // Unsigned v < 0x20: min(v, 0x1F) == v.
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    const __m128i text = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x09)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0A))),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x0C)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0D))),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x1B))));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(text, control)));
+}
+
+// True if data holds a binary data byte, 16 bytes at a time; the last few
+// are copied into a block padded with spaces (text).
+bool has_binary_byte(std::string_view data) noexcept {
+    const char* p = data.data();
+    std::size_t n = data.size();
+    for (; n >= 16; p += 16, n -= 16)
+        if (binary_lanes(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))) != 0) return true;
+    if (n == 0) return false;
+    alignas(16) char last[16];
+    std::memset(last, ' ', sizeof last);
+    std::memcpy(last, p, n);
+    return binary_lanes(_mm_load_si128(reinterpret_cast<const __m128i*>(last))) != 0;
+}
+#else
 // True if data holds a binary data byte. Scans a word at a time: a word with
 // no byte below 0x20 cannot hold one, and text is mostly such words.
 bool has_binary_byte(std::string_view data) noexcept {
@@ -244,6 +274,7 @@ bool has_binary_byte(std::string_view data) noexcept {
         if (is_binary(p[i])) return true;
     return false;
 }
+#endif
 
 }  // namespace
 

@@ -410,16 +410,6 @@ void worker::arm_wakeup() {
     io_uring_sqe_set_data64(sqe, op_timer);
 }
 
-void worker::schedule_timer(connection& c) {
-    std::uint32_t due = c.read_deadline;
-    if (c.write_deadline != 0 && (due == 0 || c.write_deadline < due)) due = c.write_deadline;
-    // An entry that fires no later than the earliest deadline re-arms itself
-    // when it fires; only an earlier deadline needs a new entry.
-    if (due == 0 || (c.timer_due != 0 && c.timer_due <= due)) return;
-    c.timer_due = due;
-    wheel_.schedule(due, c.index, c.gen);
-}
-
 void worker::fire_timer(const timer_wheel::entry& e) {
     connection& c = *conns_[e.index];
     if (c.gen != e.gen || c.timer_due != e.due || c.state == connection::phase::dead) return;  // stale

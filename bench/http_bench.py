@@ -165,15 +165,25 @@ def build_go(tmp):
     return out
 
 
-def nginx_server(tmp):
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+def nginx_server(tmp, binary=None, workers=1, cpus=None):
+    """nginx answering "Hello world!\\n": one worker with no master process
+    (the default), or `workers` pinned one to each of `cpus` behind a master,
+    with a SO_REUSEPORT listener each (bench/scaling_bench.py)."""
+    nginx = binary or shutil.which("nginx") or "/usr/sbin/nginx"
 
     def argv(port):
         conf = os.path.join(tmp, "nginx-%d.conf" % port)
+        if workers == 1 and not cpus:
+            processes, reuseport = "master_process off;", ""
+        else:
+            affinity = " ".join(format(1 << c, "b") for c in cpus)
+            processes, reuseport = "user root;\nworker_cpu_affinity %s;" % affinity, " reuseport"
         with open(conf, "w") as f:
+            # The temp paths in tmp: a machine without nginx installed has no
+            # /var/lib/nginx, and nginx will not start without them.
             f.write("""
-worker_processes 1;
-master_process off;
+worker_processes %(n)d;
+%(processes)s
 daemon off;
 worker_rlimit_nofile 65536;
 pid %(tmp)s/nginx-%(port)d.pid;
@@ -185,12 +195,16 @@ http {
   keepalive_requests 10000000;
   keepalive_timeout 300s;
   client_body_temp_path %(tmp)s;
+  proxy_temp_path %(tmp)s;
+  fastcgi_temp_path %(tmp)s;
+  scgi_temp_path %(tmp)s;
+  uwsgi_temp_path %(tmp)s;
   server {
-    listen 127.0.0.1:%(port)d backlog=4096;
+    listen 127.0.0.1:%(port)d backlog=4096%(reuseport)s;
     location / { return 200 "Hello world!\\n"; }
   }
 }
-""" % {"tmp": tmp, "port": port})
+""" % {"tmp": tmp, "port": port, "n": workers, "processes": processes, "reuseport": reuseport})
         return [nginx, "-e", os.path.join(tmp, "nginx-error.log"), "-c", conf, "-p", tmp]
     return Server("nginx", argv)
 

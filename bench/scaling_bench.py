@@ -86,40 +86,6 @@ def pack(args):
     hb.say("packed %s into %s" % (", ".join(binaries), dest))
 
 
-def nginx_server(pack_dir, tmp, workers, cpus):
-    def argv(port):
-        conf = os.path.join(tmp, "nginx-%d.conf" % port)
-        affinity = " ".join(format(1 << c, "b") for c in cpus)
-        with open(conf, "w") as f:
-            f.write("""
-user root;
-worker_processes %(n)d;
-worker_cpu_affinity %(affinity)s;
-daemon off;
-worker_rlimit_nofile 65536;
-pid %(tmp)s/nginx-%(port)d.pid;
-error_log %(tmp)s/nginx-error.log crit;
-events { worker_connections 32768; }
-http {
-  access_log off;
-  default_type text/plain;
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
-  client_body_temp_path %(tmp)s;
-  proxy_temp_path %(tmp)s;
-  fastcgi_temp_path %(tmp)s;
-  scgi_temp_path %(tmp)s;
-  uwsgi_temp_path %(tmp)s;
-  server {
-    listen 127.0.0.1:%(port)d backlog=4096 reuseport;
-    location / { return 200 "Hello world!\\n"; }
-  }
-}
-""" % {"tmp": tmp, "port": port, "n": workers, "affinity": affinity})
-        return [os.path.join(pack_dir, "nginx"), "-e", os.path.join(tmp, "nginx-error.log"), "-c", conf, "-p", tmp]
-    return hb.Server("nginx", argv)
-
-
 def tree_ticks(pid):
     """CPU ticks of a process and its children (nginx's workers)."""
     total = hb.cpu_ticks(pid)
@@ -175,7 +141,7 @@ def run(args):
             s = hb.Server(name, lambda p: [os.path.join(pack_dir, "go_seed"), "-addr", "127.0.0.1:%d" % p],
                           env={"GOMAXPROCS": str(n)})
         else:
-            s = nginx_server(pack_dir, tmp, n, cpus)
+            s = hb.nginx_server(tmp, binary=os.path.join(pack_dir, "nginx"), workers=n, cpus=cpus)
         return s, ["taskset", "-c", cpuspec]
 
     plan = [(w, name) for w in args.workloads.split(",") for name in args.servers.split(",")

@@ -14,7 +14,8 @@ servers so machine noise hits all alike; results are medians over rounds.
 Workloads: `c64` (64 connections, one request at a time) and `pipe16` (64
 connections, 16 pipelined requests per write). Per run: requests/s,
 latency p50/p99 (wrk --latency; per batch for pipe16), the server's CPU time
-per request (utime+stime from /proc over the requests wrk completed) and
+per request (utime+stime from /proc over the requests wrk completed, and
+the user-space part of it) and
 wrk's own CPU use (wrk on one core saturates near 130k requests/s here).
 Before any number is trusted, every server must answer a GET and 16
 pipelined GETs with "Hello world!\\n".
@@ -70,9 +71,14 @@ def free_port():
 
 def cpu_ticks(pid):
     """utime+stime of a process (all its threads), in clock ticks."""
+    return sum(cpu_ticks_split(pid))
+
+
+def cpu_ticks_split(pid):
+    """(utime, stime) of a process (all its threads), in clock ticks."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+    return int(fields[11]), int(fields[12])
 
 
 def rss_kib(pid):
@@ -241,7 +247,10 @@ def run_wrk(port, duration, workload, server_pid, tmp, cpus="1", threads=1, conn
             server_ticks=None):
     """One wrk run against the server; server_ticks() reads the server's CPU
     ticks (default: the process server_pid, all its threads)."""
+    # The user-space share is reported for a single process (not nginx's tree).
+    split = server_ticks is None
     server_ticks = server_ticks or (lambda: cpu_ticks(server_pid))
+    user_before = cpu_ticks_split(server_pid)[0] if split else 0
     argv = ["taskset", "-c", cpus, wrk, "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency"]
     if workload == "pipe16":
         script = os.path.join(tmp, "pipeline.lua")
@@ -263,6 +272,7 @@ def run_wrk(port, duration, workload, server_pid, tmp, cpus="1", threads=1, conn
     finally:
         out = wrk.communicate()[0]
     after = server_ticks()
+    user_after = cpu_ticks_split(server_pid)[0] if split else 0
     m = re.search(r"(\d+) requests in ([\d.]+)s", out)
     reqs, secs = int(m.group(1)), float(m.group(2))
 
@@ -275,6 +285,7 @@ def run_wrk(port, duration, workload, server_pid, tmp, cpus="1", threads=1, conn
         "p50": pct(50),
         "p99": pct(99),
         "cpu_us": (after - before) / CLK_TCK * 1e6 / max(reqs, 1),
+        "user_us": (user_after - user_before) / CLK_TCK * 1e6 / max(reqs, 1),
         "wrk_cpu": wrk_ticks / CLK_TCK / secs * 100,
         "errors": "Socket errors" in out or "Non-2xx" in out,
     }
@@ -415,14 +426,14 @@ def main():
                 if r["errors"]:
                     say("  %s had socket errors or non-2xx answers: run dropped" % s.name)
                     continue
-                say("  %.0f req/s, p50 %.0f us, p99 %.0f us, %.2f us server CPU/request, wrk %.0f%% CPU" %
-                    (r["rps"], r["p50"], r["p99"], r["cpu_us"], r["wrk_cpu"]))
+                say("  %.0f req/s, p50 %.0f us, p99 %.0f us, %.2f us server CPU/request (%.2f user), wrk %.0f%% CPU" %
+                    (r["rps"], r["p50"], r["p99"], r["cpu_us"], r["user_us"], r["wrk_cpu"]))
                 runs[(s.name, w)].append(r)
 
     med = {}
     for key, rs in runs.items():
         if rs:
-            med[key] = {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p99", "cpu_us", "wrk_cpu")}
+            med[key] = {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p99", "cpu_us", "user_us", "wrk_cpu")}
             med[key]["n"] = len(rs)
     idle = {}
     if args.idle:
@@ -457,8 +468,8 @@ def main():
                 "date": today,
                 "benchmark": "http %s" % w,
                 "subject": s.name,
-                "result": "%.0f req/s; p50 %.0f us, p99 %.0f us; %.2f us server CPU/req; wrk %.0f%% CPU" %
-                          (m["rps"], m["p50"], m["p99"], m["cpu_us"], m["wrk_cpu"]),
+                "result": "%.0f req/s; p50 %.0f us, p99 %.0f us; %.2f us server CPU/req (%.2f user); wrk %.0f%% CPU" %
+                          (m["rps"], m["p50"], m["p99"], m["cpu_us"], m["user_us"], m["wrk_cpu"]),
                 "vs": "; ".join(vs),
                 "command": "%s (median of %d)" % (command, m["n"]),
             })

@@ -204,7 +204,7 @@ bool request_path::push_slash() noexcept {
 
 void request_path::pop_slash() noexcept { --size_; }
 
-std::string_view strip_host_port(std::string_view h) noexcept {
+std::string_view strip_host_port_slow(std::string_view h) noexcept {
     const std::size_t colon = h.rfind(':');
     if (colon == std::string_view::npos) return h;
     std::string_view host;

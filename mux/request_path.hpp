@@ -71,7 +71,7 @@ constexpr std::uint64_t hash_bytes(std::string_view s) noexcept {
 
 /// same_key compares two short strings without a call to memcmp (trie keys
 /// are path segments, hosts and methods: a few dozen bytes at most).
-inline bool same_key(std::string_view a, std::string_view b) noexcept {
+[[gnu::always_inline]] inline bool same_key(std::string_view a, std::string_view b) noexcept {
     const std::size_t n = a.size();
     if (n != b.size()) return false;
     const char* p = a.data();
@@ -210,14 +210,59 @@ inline std::uint64_t bytes_equal(std::uint64_t w, unsigned char c) noexcept {
 /// a position of its own, below bit 56, so nothing carries into the result.
 inline std::uint64_t byte_mask(std::uint64_t m) noexcept { return ((m >> 7) * 0x0102040810204080ull) >> 56; }
 
-/// short_path is the most bytes scan_short_path looks at.
+/// short_path is the most bytes scan_short_path and short_byte_masks look at.
 inline constexpr std::size_t short_path = 64;
+
+#if defined(__SSE2__)
+/// short_byte_masks returns, for a string of at most short_path bytes,
+/// the byte masks of mask_of(v) over 16-byte vectors v covering it: bit i
+/// is bit k of the mask of the vector whose byte k is s[i]. mask_of must
+/// be a byte-wise test that is false for a zero byte (short strings are
+/// zero-padded). Reads no byte outside s: longer strings are loaded as
+/// overlapping vectors, whose masks overlap with equal bits. Little-endian
+/// machines (SSE2) only.
+template <std::size_t N, class MaskOf>
+[[gnu::always_inline]] inline void short_byte_masks(std::string_view s, MaskOf&& mask_of, std::uint64_t (&out)[N]) noexcept {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    unsigned m[N];
+    for (std::size_t k = 0; k < N; ++k) out[k] = 0;
+    if (n >= 16) {
+        std::size_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            mask_of(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), m);
+            for (std::size_t k = 0; k < N; ++k) out[k] |= std::uint64_t{m[k]} << i;
+        }
+        if (i < n) {
+            mask_of(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)), m);
+            for (std::size_t k = 0; k < N; ++k) out[k] |= std::uint64_t{m[k]} << (n - 16);
+        }
+        return;
+    }
+    std::uint64_t lo = 0, hi = 0;  // bytes [0, 8) and [n - 8, n), or the string zero-padded
+    std::size_t hi_at = 8;
+    if (n >= 8) {
+        lo = load_word(p);
+        hi = load_word(p + n - 8);
+        hi_at = n - 8;
+    } else if (n >= 4) {
+        std::uint32_t a, b;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);
+        lo = std::uint64_t{a} | std::uint64_t{b} << (8 * (n - 4));
+    } else if (n > 0) {
+        const auto byte = [p](std::size_t k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
+        lo = byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1));
+    }
+    mask_of(_mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo)), m);
+    for (std::size_t k = 0; k < N; ++k) out[k] = (m[k] & 0xFFu) | std::uint64_t{m[k] >> 8} << hi_at;
+}
+#endif
 
 /// scan_short_path returns surely_clean(path) for a path of at most
 /// short_path bytes, and sets bit i of slashes for every '/' at path[i].
 /// One pass: sixteen bytes at a time with SSE2, else eight (little-endian
-/// machines); reads no byte outside path (short paths are loaded as
-/// overlapping words, whose masks overlap with equal bits).
+/// machines); reads no byte outside path.
 inline bool scan_short_path(std::string_view path, std::uint64_t& slashes) noexcept {
     const char* p = path.data();
     const std::size_t n = path.size();
@@ -227,43 +272,16 @@ inline bool scan_short_path(std::string_view path, std::uint64_t& slashes) noexc
 #if defined(__SSE2__)
         const __m128i slash = _mm_set1_epi8('/');
         const __m128i low = _mm_set1_epi8(1);
-        auto masks = [&](__m128i v, unsigned& ms, unsigned& mn) {
-            ms = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, slash)));
-            mn = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, low), slash)));
-        };
-        unsigned ms, mn;
-        if (n >= 16) {
-            std::size_t i = 0;
-            for (; i + 16 <= n; i += 16) {
-                masks(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), ms, mn);
-                s |= std::uint64_t{ms} << i;
-                near |= std::uint64_t{mn} << i;
-            }
-            if (i < n) {
-                masks(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)), ms, mn);
-                s |= std::uint64_t{ms} << (n - 16);
-                near |= std::uint64_t{mn} << (n - 16);
-            }
-        } else {
-            std::uint64_t lo = 0, hi = 0;  // bytes [0, 8) and [n - 8, n), or the path zero-padded
-            std::size_t hi_at = 8;
-            if (n >= 8) {
-                lo = load_word(p);
-                hi = load_word(p + n - 8);
-                hi_at = n - 8;
-            } else if (n >= 4) {
-                std::uint32_t a, b;
-                std::memcpy(&a, p, 4);
-                std::memcpy(&b, p + n - 4, 4);
-                lo = std::uint64_t{a} | std::uint64_t{b} << (8 * (n - 4));
-            } else if (n > 0) {
-                const auto byte = [p](std::size_t k) { return std::uint64_t{static_cast<unsigned char>(p[k])}; };
-                lo = byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1));
-            }
-            masks(_mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo)), ms, mn);
-            s = (ms & 0xFFu) | std::uint64_t{ms >> 8} << hi_at;
-            near = (mn & 0xFFu) | std::uint64_t{mn >> 8} << hi_at;
-        }
+        std::uint64_t masks[2];
+        short_byte_masks(
+            path,
+            [&](__m128i v, unsigned (&m)[2]) {
+                m[0] = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, slash)));
+                m[1] = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, low), slash)));
+            },
+            masks);
+        s = masks[0];
+        near = masks[1];
 #else
         auto add = [&](std::uint64_t w, std::size_t at) {
             s |= byte_mask(bytes_equal(w, '/')) << at;
@@ -294,8 +312,42 @@ inline bool scan_short_path(std::string_view path, std::uint64_t& slashes) noexc
     return (s & 1) != 0 && (s & (near >> 1)) == 0;
 }
 
+/// strip_host_port_slow is strip_host_port for any host.
+std::string_view strip_host_port_slow(std::string_view host) noexcept;
+
 /// strip_host_port returns host without a trailing ":port", as Go's
 /// stripHostPort (net.SplitHostPort; unchanged when that would fail).
-std::string_view strip_host_port(std::string_view host) noexcept;
+/// Hosts of up to short_path bytes take one vector pass for ':', '[' and
+/// ']' (with SSE2), instead of four searches.
+inline std::string_view strip_host_port(std::string_view h) noexcept {
+#if defined(__SSE2__)
+    if (h.size() - 1 < short_path) {  // 1 to 64 bytes
+        const __m128i colon = _mm_set1_epi8(':'), open = _mm_set1_epi8('['), close = _mm_set1_epi8(']');
+        std::uint64_t m[3];  // ':', '[', ']'
+        short_byte_masks(
+            h,
+            [&](__m128i v, unsigned (&out)[3]) {
+                out[0] = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)));
+                out[1] = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, open)));
+                out[2] = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, close)));
+            },
+            m);
+        if (m[0] == 0) return h;  // no port
+        const std::size_t last_colon = static_cast<std::size_t>(63 - std::countl_zero(m[0]));
+        if (h.front() == '[') {
+            // "[host]:port": the first ']' right before the last ':', no '['
+            // after the first byte and no ']' after the first one.
+            if (m[2] == 0) return h;
+            const std::size_t close_at = static_cast<std::size_t>(std::countr_zero(m[2]));
+            if (close_at + 1 != last_colon || (m[1] & ~std::uint64_t{1}) != 0 || (m[2] >> close_at) != 1) return h;
+            return h.substr(1, close_at - 1);
+        }
+        // "host:port": one ':', no '[' or ']' anywhere.
+        if ((m[0] & (m[0] - 1)) != 0 || (m[1] | m[2]) != 0) return h;
+        return h.substr(0, last_colon);
+    }
+#endif
+    return strip_host_port_slow(h);
+}
 
 }  // namespace ringhttp::mux_detail

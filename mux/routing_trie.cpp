@@ -9,17 +9,22 @@
 namespace ringhttp::mux_detail {
 namespace {
 
-// Pages and directories are raw arrays of trivially copyable elements,
-// allocated with operator new so both kinds are freed the same way.
+// Pages, directories, chunks and chunk arrays are raw arrays of trivially
+// copyable elements, all allocated on cache-line boundaries (a chunk of
+// index_entry slots must be; the others then start on a line of their own)
+// so that every kind is freed the same way.
+constexpr std::align_val_t array_alignment{64};
+
 template <class T>
 T* allocate_array(std::size_t n, version_delta& delta) {
+    static_assert(alignof(T) <= static_cast<std::size_t>(array_alignment));
     delta.fresh_arrays.reserve(delta.fresh_arrays.size() + 1);
-    auto* a = static_cast<T*>(::operator new(n * sizeof(T)));
+    auto* a = static_cast<T*>(::operator new(n * sizeof(T), array_alignment));
     delta.fresh_arrays.push_back(a);
     return a;
 }
 
-void free_array(const void* a) noexcept { ::operator delete(const_cast<void*>(a)); }
+void free_array(const void* a) noexcept { ::operator delete(const_cast<void*>(a), array_alignment); }
 
 std::uint8_t bits_for(std::uint32_t count) noexcept {
     if (count <= 8) return 0;
@@ -125,6 +130,131 @@ child_table table_with(const child_table& t, const void* child, std::uint64_t ha
     delta.old_arrays.push_back(t.root);
     out.root = dir;
     return out;
+}
+
+// An entry_table chunk of empty slots.
+index_entry* empty_chunk(std::size_t slots, version_delta& delta) {
+    index_entry* c = allocate_array<index_entry>(slots, delta);
+    std::uninitialized_fill_n(c, slots, index_entry{});
+    return c;
+}
+
+// Puts e in the first empty slot of chunk c from its home slot on; false
+// if only the chunk's last slot (kept empty) is left.
+bool place(index_entry* c, std::size_t home, std::size_t slots, const index_entry& e) noexcept {
+    for (std::size_t i = home; i + 1 < slots; ++i)
+        if (c[i].p == nullptr) {
+            c[i] = e;
+            return true;
+        }
+    return false;
+}
+
+// A table of the given geometry holding all, or an empty table (root
+// null) when one of them finds no slot. Its arrays are fresh in delta.
+entry_table entries_built(const std::vector<index_entry>& all, std::uint8_t top_bits, std::uint8_t slot_bits,
+                          version_delta& delta) {
+    entry_table t;
+    t.top_bits = top_bits;
+    t.slot_bits = slot_bits;
+    const std::size_t chunks = std::size_t{1} << top_bits, slots = t.chunk_size();
+    const std::uint64_t home_mask = (std::uint64_t{1} << slot_bits) - 1;
+    std::vector<index_entry*> made(chunks);
+    for (index_entry*& c : made) c = empty_chunk(slots, delta);
+    for (const index_entry& e : all) {
+        index_entry* c = made[top_bits == 0 ? 0 : e.hash >> (64 - top_bits)];
+        if (!place(c, e.hash & home_mask, slots, e)) return {};  // the caller frees the arrays made
+    }
+    if (top_bits == 0) {
+        t.root = made[0];
+    } else {
+        const index_entry** array = allocate_array<const index_entry*>(chunks, delta);
+        std::copy(made.begin(), made.end(), array);
+        t.root = array;
+    }
+    t.count = static_cast<std::uint32_t>(all.size());
+    return t;
+}
+
+void retire_entries(const entry_table& t, version_delta& delta) {
+    t.for_each_chunk([&](const index_entry* c) { delta.old_arrays.push_back(c); });
+    if (t.top_bits != 0) delta.old_arrays.push_back(t.root);
+}
+
+// Most home slots a table of this geometry may use (5/8 of them).
+std::size_t entry_capacity(std::uint8_t top_bits, std::uint8_t slot_bits) noexcept {
+    return (std::size_t{5} << (top_bits + slot_bits)) / 8;
+}
+
+// Chunks grow to 64 home slots (4.5 KiB with the spare ones), then their
+// number doubles.
+constexpr std::uint8_t max_slot_bits = 6;
+
+// The table t with e added (its key is in no entry of t). The chunk and
+// the chunk array that the new table no longer uses are recorded as old;
+// all other chunks are shared with t. When e finds no slot, or the table
+// would be too full, every entry moves to a table twice as large.
+entry_table entries_with(const entry_table& t, const index_entry& e, version_delta& delta) {
+    if (t.root != nullptr && t.count + 1 <= entry_capacity(t.top_bits, t.slot_bits)) {
+        const std::size_t slots = t.chunk_size();
+        const std::size_t at = t.top_bits == 0 ? 0 : e.hash >> (64 - t.top_bits);
+        const index_entry* old_chunk = t.chunk(e.hash);
+        index_entry* c = allocate_array<index_entry>(slots, delta);
+        std::uninitialized_copy_n(old_chunk, slots, c);
+        if (place(c, e.hash & ((std::uint64_t{1} << t.slot_bits) - 1), slots, e)) {
+            entry_table out = t;
+            out.count = t.count + 1;
+            if (t.top_bits == 0) {
+                out.root = c;
+            } else {
+                auto* old_array = static_cast<const index_entry* const*>(t.root);
+                const index_entry** array = allocate_array<const index_entry*>(std::size_t{1} << t.top_bits, delta);
+                std::copy(old_array, old_array + (std::size_t{1} << t.top_bits), array);
+                array[at] = c;
+                delta.old_arrays.push_back(t.root);
+                out.root = array;
+            }
+            delta.old_arrays.push_back(old_chunk);
+            return out;
+        }
+        // The chunk is full from e's home on: c is of no use, and every
+        // entry moves to a larger table.
+        delta.fresh_arrays.pop_back();  // c, the last array allocated
+        free_array(c);
+    }
+    std::vector<index_entry> all;
+    all.reserve(t.count + 1);
+    t.for_each_chunk([&](const index_entry* c) {
+        for (std::size_t i = 0, n = t.chunk_size(); i < n; ++i)
+            if (c[i].p != nullptr) all.push_back(c[i]);
+    });
+    all.push_back(e);
+    // Twice as many home slots: larger chunks up to max_slot_bits, then more chunks.
+    std::uint8_t top_bits = 0, slot_bits = 3;
+    auto grow = [&] { slot_bits < max_slot_bits ? ++slot_bits : ++top_bits; };
+    if (t.root != nullptr) {
+        top_bits = t.top_bits;
+        slot_bits = t.slot_bits;
+        grow();
+    }
+    while (all.size() > entry_capacity(top_bits, slot_bits)) grow();
+    for (;;) {
+        const std::size_t mark = delta.fresh_arrays.size();
+        entry_table out = entries_built(all, top_bits, slot_bits, delta);
+        if (out.root != nullptr) {
+            retire_entries(t, delta);
+            return out;
+        }
+        // Some chunk overflowed: drop this attempt, try a larger geometry.
+        for (std::size_t i = mark; i < delta.fresh_arrays.size(); ++i) free_array(delta.fresh_arrays[i]);
+        delta.fresh_arrays.resize(mark);
+        grow();
+    }
+}
+
+void free_entries(const entry_table& t) noexcept {
+    t.for_each_chunk([](const index_entry* c) { free_array(c); });
+    if (t.top_bits != 0) free_array(t.root);
 }
 
 // One step from a node towards where a pattern lives: a literal key, or the
@@ -367,8 +497,6 @@ void node::set_key(std::string_view k) noexcept {
 
 void version_delta::discard_fresh() noexcept {
     for (node* n : fresh_nodes) delete n;
-    for (index_entry* e : fresh_entries) delete e;
-    fresh_entries.clear();
     for (const void* a : fresh_arrays) free_array(a);
     fresh_nodes.clear();
     fresh_arrays.clear();
@@ -414,20 +542,16 @@ const snapshot* add_pattern(const snapshot* old, const pattern* p, version_delta
             path_index& index = p->indexed == pattern::index_kind::exact           ? s->exact
                                 : p->indexed == pattern::index_kind::last_wildcard ? s->last_wildcard
                                                                                    : s->subtree;
-            auto entry = std::make_unique<index_entry>();
-            entry->p = p;
-            entry->set_key(*p);
-            const std::uint64_t hash =
-                exact_hash(hash_bytes(p->host), hash_bytes(p->method), hash_bytes(p->index_path()));
-            delta.fresh_entries.reserve(delta.fresh_entries.size() + 1);
-            index.table = table_with(index.table, entry.get(), hash, nullptr, delta);
-            delta.fresh_entries.push_back(entry.release());
+            index_entry entry;
+            entry.set(*p, exact_hash(hash_bytes(p->host), hash_bytes(p->method), hash_bytes(p->index_path())));
+            index.table = entries_with(index.table, entry, delta);
             if (!p->method.empty()) ++index.with_method;
             index.lengths |= length_bit(p->index_path().size());
         }
         s->max_depth = std::max<std::uint32_t>(old != nullptr ? old->max_depth : 0,
                                                static_cast<std::uint32_t>(p->segments.size()));
         s->patterns = (old != nullptr ? old->patterns : 0) + 1;
+        s->hosts = (old != nullptr && old->hosts) || !p->host.empty();
         delta.old_snapshot = old;
         return s.release();
     } catch (...) {
@@ -441,10 +565,7 @@ const snapshot* add_pattern(const snapshot* old, const pattern* p, version_delta
 void destroy(const snapshot* s) noexcept {
     if (s == nullptr) return;
     free_tree(s->root);
-    for (const path_index* index : {&s->exact, &s->last_wildcard, &s->subtree}) {
-        index->table.for_each_slot([](const slot& e) { delete static_cast<const index_entry*>(e.item); });
-        free_table(index->table);
-    }
+    for (const path_index* index : {&s->exact, &s->last_wildcard, &s->subtree}) free_entries(index->table);
     delete s;
 }
 
@@ -460,15 +581,17 @@ void complex_filter::add(const pattern& p) noexcept {
     first[(h >> 6) & 3] |= std::uint64_t{1} << (h & 63);
 }
 
-void index_entry::set_key(const pattern& p) noexcept {
-    const std::string_view k = p.index_key;
-    path_size_ = static_cast<std::uint32_t>(p.index_path().size());
-    host_size_ = static_cast<std::uint16_t>(p.host.size());
-    method_size_ = static_cast<std::uint16_t>(p.method.size());
-    if (k.size() <= sizeof key_.bytes) {
-        std::memcpy(key_.bytes, k.data(), k.size());
+void index_entry::set(const pattern& pat, std::uint64_t key_hash) noexcept {
+    hash = key_hash;
+    p = &pat;
+    sizes_ = pack_sizes(pat.host.size(), pat.method.size(), pat.index_path().size());
+    const std::string_view k = pat.index_key;
+    inline_key_ = k.size() <= sizeof key_ ? 1 : 0;
+    if (inline_key_ != 0) {
+        std::memcpy(key_, k.data(), k.size());
     } else {
-        key_.ref = k.data();
+        const char* ref = k.data();
+        std::memcpy(key_, &ref, sizeof ref);
     }
 }
 

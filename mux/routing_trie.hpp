@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -17,17 +18,15 @@ namespace ringhttp::mux_detail {
 
 struct node;
 
-/// slot is one entry in a child_table page: the hash of the entry's key,
-/// and the entry (a node, or an index_entry in a path index), which holds
-/// the key itself.
+/// slot is one entry in a child_table page: the hash of the child's key,
+/// and the child node, which holds the key itself.
 struct slot {
     std::uint64_t hash;
     const void* item;
 };
 
-/// child_table maps a key to an entry: a literal segment, host or method to
-/// a child node, or, in a path index, (host, method, path) to an
-/// index_entry. It is persistent: adding a key builds a new table that shares
+/// child_table maps a key (a literal segment, host or method) to a child
+/// node. It is persistent: adding a key builds a new table that shares
 /// all pages but one with the old table. Up to 8 keys live in one page;
 /// beyond, a directory of 2^bits pages indexed by the hash's low bits holds
 /// about 4 keys per page. A page is an array of slots whose slot 0 holds the
@@ -47,7 +46,7 @@ struct child_table {
     /// for_each_slot calls f(slot) for every slot, in no particular order.
     template <class F>
     void for_each_slot(F&& f) const;
-    /// find_if returns the first entry of type T with this hash for which same(entry).
+    /// find_if returns the first item, as a T, with this hash for which same(item).
     template <class T, class Same>
     [[gnu::always_inline]] const T* find_if(std::uint64_t hash, Same&& same) const noexcept {
         if (count == 0) return nullptr;
@@ -90,44 +89,116 @@ private:
 };
 static_assert(sizeof(node) == 64);
 
-/// index_entry is one entry of a path index: a pattern under its
-/// pattern::index_key, kept inline when it fits (one cache line for the
-/// whole comparison). Immutable once published.
+/// index_entry is one slot of a path index: a pattern, the hash of its
+/// pattern::index_key and the key itself, inline when it fits; or, with a
+/// null p, an empty slot. One cache line holds all a probe compares, and
+/// slots sit side by side in their entry_table chunk (no pointer to follow
+/// from the table to the entry). Immutable once published.
 struct alignas(64) index_entry {
+    std::uint64_t hash = 0;
     const pattern* p = nullptr;
 
     /// same reports whether the entry is filed under exactly host, method
-    /// and path: compares the sizes, then the path, the host, the method.
+    /// and path: compares the three sizes at once, then the path, the host,
+    /// the method. Not for an empty slot (its key is no string).
     [[gnu::always_inline]] bool same(std::string_view host, std::string_view method,
                                      std::string_view path) const noexcept {
-        if (path_size_ != path.size() || host_size_ != host.size() || method_size_ != method.size()) return false;
+        // Sizes that do not fit their fields may alias here; same_key then
+        // compares the true sizes.
+        if (sizes_ != pack_sizes(host.size(), method.size(), path.size())) return false;
+        const std::size_t host_size = host.size(), method_size = method.size();
         // host '\0' method '\0' path
-        const char* k = path_size_ + host_size_ + method_size_ + 2u <= sizeof key_.bytes ? key_.bytes : key_.ref;
-        return same_key(std::string_view(k + host_size_ + method_size_ + 2, path_size_), path) &&
-               same_key(std::string_view(k, host_size_), host) &&
-               same_key(std::string_view(k + host_size_ + 1, method_size_), method);
+        const char* k = key();
+        return same_key(std::string_view(k + host_size + method_size + 2, path.size()), path) &&
+               same_key(std::string_view(k, host_size), host) &&
+               same_key(std::string_view(k + host_size + 1, method_size), method);
     }
-    /// set_key files the entry under p's index_key, inline when it fits,
-    /// else viewing p's own. p's host and method must fit 16-bit sizes.
-    void set_key(const pattern& p) noexcept;
+    /// set files the entry under pat's index_key, whose hash is key_hash:
+    /// inline when it fits, else viewing pat's own.
+    void set(const pattern& pat, std::uint64_t key_hash) noexcept;
 
 private:
-    std::uint32_t path_size_ = 0;
-    std::uint16_t host_size_ = 0;
-    std::uint16_t method_size_ = 0;
-    union key_storage {
-        char bytes[48];
+    static constexpr std::uint64_t pack_sizes(std::size_t host, std::size_t method, std::size_t path) noexcept {
+        return static_cast<std::uint64_t>(path) ^ static_cast<std::uint64_t>(host) << 32 ^
+               static_cast<std::uint64_t>(method) << 48;
+    }
+    const char* key() const noexcept {
+        if (inline_key_ != 0) return key_;
         const char* ref;
-    } key_{};
+        std::memcpy(&ref, key_, sizeof ref);
+        return ref;
+    }
+
+    std::uint64_t sizes_ = 0;  // pack_sizes of the key's parts
+    char key_[39] = {};        // the key, or (inline_key_ == 0) the address of pat's
+    std::uint8_t inline_key_ = 0;
 };
 static_assert(sizeof(index_entry) == 64);
+
+/// entry_table holds the entries of one path index: open addressing with
+/// linear probing, in chunks. The hash's top top_bits bits pick a chunk
+/// (one chunk when top_bits is 0), its low slot_bits bits the home slot
+/// in the chunk; an entry sits in the first empty slot from its home on.
+/// A chunk has 2^slot_bits home slots and spare_slots more, so a probe
+/// never wraps, and its last slot stays empty, so every probe ends at an
+/// empty slot. At most 5/8 of the home slots are used. It is persistent:
+/// adding an entry builds a new table that shares all chunks but one with
+/// the old table, and copies the chunk array (2 KiB at 10,000 entries).
+/// A lookup reads the chunk array (small and hot) and, most often, one
+/// slot: one cache line.
+struct entry_table {
+    static constexpr std::size_t spare_slots = 8;
+
+    const void* root = nullptr;  ///< top_bits == 0: the chunk (null: no entry); else the chunk array
+    std::uint32_t count = 0;
+    std::uint8_t top_bits = 0;
+    std::uint8_t slot_bits = 0;
+
+    /// chunk_size is the number of slots in each chunk.
+    std::size_t chunk_size() const noexcept { return (std::size_t{1} << slot_bits) + spare_slots; }
+    /// chunk returns the chunk a hash picks (root must not be null).
+    const index_entry* chunk(std::uint64_t hash) const noexcept {
+        return top_bits == 0 ? static_cast<const index_entry*>(root)
+                             : static_cast<const index_entry* const*>(root)[hash >> (64 - top_bits)];
+    }
+    /// find returns the entry filed under exactly host, method and path,
+    /// whose key hashes to hash, or null.
+    [[gnu::always_inline]] const index_entry* find(std::uint64_t hash, std::string_view host, std::string_view method,
+                                                   std::string_view path) const noexcept {
+        if (root == nullptr) return nullptr;
+        const index_entry* e = chunk(hash) + (hash & ((std::uint64_t{1} << slot_bits) - 1));
+        // Most entries sit in their home slot or the next: check the one of
+        // the two whose hash matches, picked by arithmetic rather than a
+        // branch, so that which one it is (unpredictable) costs no
+        // misprediction. The next slot exists: chunks end in spare slots.
+        const std::uint64_t home_hash = e[0].hash, next_hash = e[1].hash;
+        const index_entry* likely = e + (home_hash != hash ? 1 : 0);
+        if (((home_hash == hash) | (next_hash == hash)) && likely->p != nullptr && likely->same(host, method, path))
+            [[likely]] return likely;
+        for (;; ++e) {
+            if (e->p == nullptr) return nullptr;
+            if (e->hash == hash && e->same(host, method, path)) return e;
+        }
+    }
+    /// for_each_chunk calls f(chunk) for every chunk.
+    template <class F>
+    void for_each_chunk(F&& f) const {
+        if (root == nullptr) return;
+        if (top_bits == 0) {
+            f(static_cast<const index_entry*>(root));
+            return;
+        }
+        auto* chunks = static_cast<const index_entry* const*>(root);
+        for (std::size_t i = 0; i < (std::size_t{1} << top_bits); ++i) f(chunks[i]);
+    }
+};
 
 /// path_index files patterns by (host, method, a decoded path): the exact
 /// index by the one path an all-literal pattern matches, the last-wildcard
 /// index by the literal path before a pattern's last {name}, the subtree
 /// index by a subtree's literal path and '/'.
 struct path_index {
-    child_table table;
+    entry_table table;
     std::uint32_t with_method = 0;  ///< entries whose pattern has a method
     /// Bit min(length, 63) is set for every indexed path length: most paths
     /// that cannot hit skip the probe (and its cache misses).
@@ -165,13 +236,21 @@ struct snapshot {
     complex_filter complex;    ///< whether the subtree index may answer
     std::uint32_t max_depth = 0;  ///< most path segments of any pattern
     std::uint32_t patterns = 0;
+    /// Some pattern has a host (the root has literal children), kept here
+    /// so that a lookup need not load the root node to learn that.
+    bool hosts = false;
 };
 
 /// exact_hash is a path index's hash of (host, method, decoded path),
-/// from the three parts' hash_bytes.
+/// from the three parts' hash_bytes. Open addressing wants its low bits
+/// (the home slot) and its high half (the chunk) to depend on every part;
+/// hash_bytes varies little in the low bits of keys that differ only in
+/// their last bytes (routes numbered at the end), so the sum is multiplied
+/// once more and its high half folded down.
 inline std::uint64_t exact_hash(std::uint64_t host_hash, std::uint64_t method_hash, std::uint64_t path_hash) noexcept {
-    std::uint64_t h = path_hash ^ (method_hash * 0x9E3779B97F4A7C15ull) ^ (host_hash * 0xC2B2AE3D27D4EB4Full);
-    return h ^ (h >> 29);
+    const std::uint64_t h =
+        (path_hash ^ (method_hash * 0x9E3779B97F4A7C15ull) ^ (host_hash * 0xC2B2AE3D27D4EB4Full)) * 0xFF51AFD7ED558CCDull;
+    return h ^ (h >> 32);
 }
 
 /// length_bit is the path_index::lengths bit for a path length.
@@ -179,22 +258,11 @@ inline std::uint64_t length_bit(std::size_t length) noexcept {
     return std::uint64_t{1} << (length < 63 ? length : 63);
 }
 
-/// exact_query is a request's side of a path index probe.
-struct exact_query {
-    std::string_view host;
-    std::uint64_t host_hash;
-    std::string_view method;
-    std::uint64_t method_hash;
-    std::string_view path;
-    std::uint64_t path_hash;
-};
-
 /// version_delta records what a registration allocated and what it made
 /// unreachable, so that the new allocations can be undone on failure and
 /// the old ones retired after the new snapshot is published.
 struct version_delta {
     std::vector<node*> fresh_nodes;
-    std::vector<index_entry*> fresh_entries;
     std::vector<const void*> fresh_arrays;
     std::vector<const node*> old_nodes;
     std::vector<const void*> old_arrays;
@@ -241,14 +309,16 @@ struct match_info {
 const pattern* match(const snapshot& s, std::string_view host, std::string_view method,
                      const request_path& path, match_info* info = nullptr) noexcept;
 
-/// match_indexed returns the pattern filed in index under exactly q's
-/// host (empty: none), method (empty: any) and path, or null. Why a few
-/// probes may stand in for Go's walk: find_indexed (mux/serve_mux.cpp) and
-/// docs/MUX.md, "The path indexes".
-[[gnu::always_inline]] inline const pattern* match_indexed(const path_index& index, const exact_query& q) noexcept {
-    const index_entry* e =
-        index.table.find_if<index_entry>(exact_hash(q.host_hash, q.method_hash, q.path_hash),
-                                         [&](const index_entry* x) { return x->same(q.host, q.method, q.path); });
+/// match_indexed returns the pattern filed in index under exactly host
+/// (empty: none), method (empty: any) and path, given the three parts'
+/// hash_bytes, or null. Why a few probes may stand in for Go's walk:
+/// find_indexed (mux/serve_mux.cpp) and docs/MUX.md, "The path indexes".
+/// The parts are passed one by one so that they stay in registers.
+[[gnu::always_inline]] inline const pattern* match_indexed(const path_index& index, std::string_view host,
+                                                           std::uint64_t host_hash, std::string_view method,
+                                                           std::uint64_t method_hash, std::string_view path,
+                                                           std::uint64_t path_hash) noexcept {
+    const index_entry* e = index.table.find(exact_hash(host_hash, method_hash, path_hash), host, method, path);
     return e != nullptr ? e->p : nullptr;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -120,7 +121,7 @@ void split_path(const url& u, std::size_t limit, request_path& path) {
     path.assign(u.escaped_path(escape_scratch()), limit);
 }
 
-bool has_hosts(const snapshot& s) noexcept { return s.root != nullptr && s.root->children.count != 0; }
+bool has_hosts(const snapshot& s) noexcept { return s.hosts; }
 
 constexpr std::uint64_t empty_hash = hash_bytes({});
 constexpr std::uint64_t get_hash = hash_bytes("GET");
@@ -135,11 +136,30 @@ struct pattern_group {
     int has_patterns;       // 0: none, 1: some, -1: not yet known
 };
 
+// A request's method and its hash (0 unless some indexed pattern has a method).
+struct method_key {
+    std::string_view text;
+    std::uint64_t hash;
+};
+
+// The pattern of group g filed in index under key, in Go's order within one
+// group: the method, GET for HEAD, no method. Out of line, with few
+// arguments: find_indexed has many probe sites, and inlining every one
+// would bloat it past what the compiler inlines below.
+[[gnu::noinline]] const pattern* find_in_group(const path_index& index, const pattern_group& g, const method_key& m,
+                                               std::string_view key, std::uint64_t key_hash) noexcept {
+    if (index.with_method != 0) {
+        if (const pattern* p = match_indexed(index, g.host, g.hash, m.text, m.hash, key, key_hash)) return p;
+        if (m.text == "HEAD")
+            if (const pattern* p = match_indexed(index, g.host, g.hash, "GET", get_hash, key, key_hash)) return p;
+    }
+    return match_indexed(index, g.host, g.hash, {}, empty_hash, key, key_hash);
+}
+
 // One request's probes of the path indexes, for find_indexed.
 struct index_probe {
     const snapshot& s;
-    std::string_view method;
-    std::uint64_t method_hash;  // 0 unless some indexed pattern has a method
+    const method_key& method;
     std::string_view path;
     bool is_short;
     std::uint64_t slashes;      // bit i: a '/' at path[i] (a short path)
@@ -150,15 +170,9 @@ struct index_probe {
     std::uint64_t prefix_hash;  // of path.substr(0, last_slash)
     bool try_subtree;
 
-    // Go's order within one group: the method, GET for HEAD, no method.
-    [[gnu::always_inline]] const pattern* find(const path_index& index, const pattern_group& g, std::string_view key,
-                                               std::uint64_t key_hash) const noexcept {
-        if (index.with_method != 0) {
-            if (const pattern* p = match_indexed(index, {g.host, g.hash, method, method_hash, key, key_hash})) return p;
-            if (method == "HEAD")
-                if (const pattern* p = match_indexed(index, {g.host, g.hash, "GET", get_hash, key, key_hash})) return p;
-        }
-        return match_indexed(index, {g.host, g.hash, {}, empty_hash, key, key_hash});
+    const pattern* find(const path_index& index, const pattern_group& g, std::string_view key,
+                        std::uint64_t key_hash) const noexcept {
+        return find_in_group(index, g, method, key, key_hash);
     }
 
     // The length of the longest prefix of path shorter than below that ends
@@ -183,28 +197,31 @@ struct index_probe {
         return g.has_patterns == 1;
     }
 
-    // The most specific indexed pattern of group g that matches path.
-    [[gnu::always_inline]] bool match_group(pattern_group& g, index_lookup& out) const noexcept {
-        if (g.has_patterns == 0) return false;
+    // The most specific indexed pattern of group g that matches path, into
+    // out; returns the index it is filed in (none: no match). The caller
+    // learns the kind from here, not from the pattern, whose cache line a
+    // routing decision need not touch.
+    [[gnu::always_inline]] pattern::index_kind match_group(pattern_group& g, index_lookup& out) const noexcept {
+        if (g.has_patterns == 0) return pattern::index_kind::none;
         if (try_exact)
             if (const pattern* p = find(s.exact, g, path, path_hash)) {
-                out = {index_lookup::result::matched, p, {}};
-                return true;
+                out = {index_lookup::result::matched, static_cast<std::uint32_t>(path.size()), p};
+                return pattern::index_kind::exact;
             }
         if (try_last)
             if (const pattern* p = find(s.last_wildcard, g, path.substr(0, last_slash), prefix_hash)) {
-                out = {index_lookup::result::matched, p, path.substr(last_slash + 1)};
-                return true;
+                out = {index_lookup::result::matched, static_cast<std::uint32_t>(last_slash + 1), p};
+                return pattern::index_kind::last_wildcard;
             }
         if (try_subtree && has_patterns(g))
             for (std::size_t len = subtree_prefix(path.size() + 1); len != 0; len = subtree_prefix(len)) {
                 const std::string_view key = path.substr(0, len);
                 if (const pattern* p = find(s.subtree, g, key, hash_bytes(key))) {
-                    out = {index_lookup::result::matched, p, path.substr(len)};
-                    return true;
+                    out = {index_lookup::result::matched, static_cast<std::uint32_t>(len), p};
+                    return pattern::index_kind::subtree;
                 }
             }
-        return false;
+        return pattern::index_kind::none;
     }
 
     // Whether group g has a pattern that matches path + "/" exactly (Go's
@@ -253,7 +270,9 @@ index_lookup find_indexed(const snapshot& s, const request& r) noexcept {
     if (!u.raw_path.empty()) return {};
     const std::string_view path = u.path;
     const std::size_t n = path.size();
-    index_probe q{s, method, 0, path, n <= short_path, 0, false, 0, false, 0, 0, false};
+    if (n > std::numeric_limits<std::uint32_t>::max()) return {};  // index_lookup::value_at must fit
+    method_key m{method, 0};
+    index_probe q{s, m, path, n <= short_path, 0, false, 0, false, 0, 0, false};
     if (q.is_short ? !scan_short_path(path, q.slashes) : !surely_clean(path)) return {};
     q.last_slash = q.is_short ? static_cast<std::size_t>(63 - std::countl_zero(q.slashes)) : path.rfind('/');
 
@@ -278,7 +297,7 @@ index_lookup find_indexed(const snapshot& s, const request& r) noexcept {
     q.try_subtree = whole && s.subtree.table.count != 0;
     if (!q.try_exact && !q.try_last && !whole) return {};
     if ((s.exact.with_method | s.last_wildcard.with_method | s.subtree.with_method) != 0)
-        q.method_hash = hash_bytes(method);
+        m.hash = hash_bytes(method);
     if (q.try_exact) q.path_hash = hash_bytes(path);
     if (q.try_last) q.prefix_hash = hash_bytes(path.substr(0, q.last_slash));
 
@@ -293,17 +312,17 @@ index_lookup find_indexed(const snapshot& s, const request& r) noexcept {
     }
     index_lookup res;
     const pattern_group* matched_in = nullptr;
-    if (q.match_group(host, res)) {
+    pattern::index_kind hit = q.match_group(host, res);
+    if (hit != pattern::index_kind::none) {
         matched_in = &host;
     } else if (!whole && host.has_patterns != 0 && q.has_patterns(host)) {
         return {};  // the host's own patterns, walked, come before hostless ones
-    } else if (q.match_group(hostless, res)) {
+    } else if (hit = q.match_group(hostless, res); hit != pattern::index_kind::none) {
         matched_in = &hostless;
     }
     // An exact or last-wildcard match is exact (Go's exactMatch), and so is
     // any match of a path ending in '/': no redirect to consider.
-    if ((matched_in != nullptr && res.matched->indexed != pattern::index_kind::subtree) || path.back() == '/')
-        return res;
+    if ((matched_in != nullptr && hit != pattern::index_kind::subtree) || path.back() == '/') return res;
     if (!whole) return {};
     // path + "/" matches exactly only as a {$} pattern or a subtree of its own.
     const bool exact = s.exact.table.count != 0 && (s.exact.lengths & length_bit(n + 1)) != 0;
@@ -317,9 +336,9 @@ index_lookup find_indexed(const snapshot& s, const request& r) noexcept {
     const std::uint64_t hash = hash_bytes(with_slash);
     // The first group with a match for path + "/" decides: the matched
     // group matches it at least with the same subtree.
-    if (q.slash_exact(host, with_slash, hash, exact, subtree)) return {index_lookup::result::slash_redirect, nullptr, {}};
+    if (q.slash_exact(host, with_slash, hash, exact, subtree)) return {index_lookup::result::slash_redirect, 0, nullptr};
     if (matched_in != &host && q.slash_exact(hostless, with_slash, hash, exact, subtree))
-        return {index_lookup::result::slash_redirect, nullptr, {}};
+        return {index_lookup::result::slash_redirect, 0, nullptr};
     return res;
 }
 
@@ -332,7 +351,7 @@ bool lookup_from(const index_lookup& f, const request& r, lookup& out) {
             out.kind = outcome::matched;
             out.matched = f.matched;
             out.from_index = true;
-            out.value = f.value;
+            out.value = f.value(r.url().path);
             return true;
         case index_lookup::result::slash_redirect:
             redirect_with_slash(r.url(), out);
@@ -565,7 +584,7 @@ void serve_mux::serve_http(response_writer& w, request& r) const {
     if (f.kind == mux_detail::index_lookup::result::matched) {
         const mux_detail::pattern& p = *f.matched;
         r.set_pattern(p.text);
-        if (p.has_values) r.set_path_value(p.segments.back().text, f.value);
+        if (p.has_values) r.set_path_value(p.segments.back().text, f.value(r.url().path));
         p.handler->serve_http(w, r);
         return;
     }

@@ -514,19 +514,11 @@ void worker::reap() {
     dead_.clear();
 }
 
-exchange* worker::acquire_exchange() {
-    if (idle_exchanges_.empty()) {
-        exchanges_.push_back(std::make_unique<exchange>(*this, config_.stack_size));
-        return exchanges_.back().get();
-    }
-    exchange* ex = idle_exchanges_.back();
-    idle_exchanges_.pop_back();
-    return ex;
-}
+exchange* worker::acquire_exchange() { return exchanges_.take(*this, config_.stack_size); }
 
 void worker::release_exchange(exchange* ex) noexcept {
     ex->reset();
-    idle_exchanges_.push_back(ex);
+    exchanges_.give_back(ex);
 }
 
 }  // namespace ringhttp::engine

@@ -303,21 +303,13 @@ bool worker::read_proxy_header(connection& c) {
 }
 
 proxy_header_parser* worker::lend_proxy_parser() {
-    if (idle_proxy_parsers_.empty()) {
-        proxy_parsers_.push_back(std::make_unique<proxy_header_parser>());
-        idle_proxy_parsers_.reserve(proxy_parsers_.size());
-        return proxy_parsers_.back().get();
-    }
-    proxy_header_parser* p = idle_proxy_parsers_.back();
-    idle_proxy_parsers_.pop_back();
+    proxy_header_parser* p = proxy_parsers_.take();
     *p = proxy_header_parser{};
     return p;
 }
 
 void worker::return_proxy_parser(connection& c) noexcept {
-    // Cannot allocate: lend_proxy_parser keeps the idle list's capacity at
-    // the number of parsers made.
-    idle_proxy_parsers_.push_back(c.proxy);
+    proxy_parsers_.give_back(c.proxy);
     c.proxy = nullptr;
 }
 

@@ -245,14 +245,7 @@ void worker::submit_send(connection& c) {
         io_uring_sqe_set_data64(sqe, pack(op_send, c));
         c.inflight_bytes = b->len - b->start;
     } else {
-        send_ctx* ctx;
-        if (idle_send_ctxs_.empty()) {
-            send_ctxs_.push_back(std::make_unique<send_ctx>());
-            ctx = send_ctxs_.back().get();
-        } else {
-            ctx = idle_send_ctxs_.back();
-            idle_send_ctxs_.pop_back();
-        }
+        send_ctx* ctx = send_ctxs_.take();
         int n = 0;
         std::uint32_t total = 0;
         for (; b != nullptr && n < send_ctx::max_iov; b = b->next, ++n) {
@@ -275,7 +268,7 @@ void worker::submit_send(connection& c) {
 void worker::on_send(connection& c, int res) {
     c.send_inflight = false;
     if (c.sctx != nullptr) {
-        idle_send_ctxs_.push_back(c.sctx);
+        send_ctxs_.give_back(c.sctx);
         c.sctx = nullptr;
     }
     if (res < 0) {

@@ -20,6 +20,7 @@
 #include "engine/buffer_pool.hpp"
 #include "engine/connection.hpp"
 #include "engine/date_cache.hpp"
+#include "engine/object_pool.hpp"
 #include "engine/output.hpp"
 #include "engine/proxy_protocol.hpp"
 #include "engine/timer_wheel.hpp"
@@ -155,12 +156,9 @@ private:
     std::uint32_t dirty_head_ = UINT32_MAX;
     std::vector<std::uint32_t> dead_;
     std::vector<std::uint32_t> starved_;
-    std::vector<std::unique_ptr<exchange>> exchanges_;
-    std::vector<exchange*> idle_exchanges_;
-    std::vector<std::unique_ptr<send_ctx>> send_ctxs_;
-    std::vector<send_ctx*> idle_send_ctxs_;
-    std::vector<std::unique_ptr<proxy_header_parser>> proxy_parsers_;  // proxy_protocol.cpp
-    std::vector<proxy_header_parser*> idle_proxy_parsers_;
+    object_pool<exchange> exchanges_;
+    object_pool<send_ctx> send_ctxs_;
+    object_pool<proxy_header_parser> proxy_parsers_;  // proxy_protocol.cpp
     timer_wheel wheel_{now_ns()};
     std::uint64_t now_ = now_ns();  // the clock as of this loop iteration's wake-up
     std::uint64_t accept_retry_ns_ = 0;  // when to re-arm accept after EMFILE; 0: not waiting

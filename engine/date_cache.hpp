@@ -15,6 +15,8 @@ public:
     date_cache() { refresh(); }
     bool refresh() noexcept;
     std::string_view value() const noexcept { return {buf_, 29}; }
+    /// second is the Unix second value() shows: it changes when value() does.
+    std::time_t second() const noexcept { return second_; }
 
 private:
     std::time_t second_ = -1;

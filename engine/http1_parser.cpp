@@ -336,6 +336,8 @@ struct sse2_ops {
         return bits(_mm_or_si128(_mm_or_si128(letter(v), in(v, '0', ':')),
                                  _mm_or_si128(_mm_cmpeq_epi8(v, splat('.')), _mm_cmpeq_epi8(v, dash))));
     }
+    static unsigned colons(vec v) noexcept { return bits(_mm_cmpeq_epi8(v, splat(':'))); }
+    unsigned digits(vec v) const noexcept { return bits(_mm_cmplt_epi8(_mm_add_epi8(v, digit_base), digit_span)); }
 };
 
 }  // namespace

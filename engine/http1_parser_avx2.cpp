@@ -198,6 +198,12 @@ struct avx2_ops {
     }
     unsigned path_keeps(vec v) const noexcept { return nonzero(lookup(v, k(k_path_lo), k(k_path_hi))); }
     unsigned host_chars(vec v) const noexcept { return nonzero(lookup(v, k(k_host_lo), k(k_host_hi))); }
+    static unsigned colons(vec v) noexcept { return bits(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(':'))); }
+    static unsigned digits(vec v) noexcept {
+        // v - '0' below 10, unsigned: min(x, 9) == x.
+        const vec x = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
+        return bits(_mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(9)), x));
+    }
 };
 
 }  // namespace

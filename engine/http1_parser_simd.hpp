@@ -45,6 +45,7 @@ namespace ringhttp::engine::parser_detail {
 //                             (Go's shouldEscape false; a subset is fine)
 //   host_chars(v)             mask of bytes known valid in a Host (a subset
 //                             of Go's ValidHostHeader table is fine)
+//   colons(v), digits(v)      masks of ':' and of '0'-'9'
 // Masks have bit i for lane i; `all` has a bit for every lane.
 //
 // Where the time goes: the positions a parser finds (a line's end, then the
@@ -242,18 +243,25 @@ template <class Ops>
 }
 
 /// host_ok reports whether host, a view into [rd.data, rd.stop), passes
-/// valid_host, checking Ops' host class a vector at a time.
+/// valid_host and valid_host_port, checking Ops' host class a vector at a time.
 template <class Ops>
 [[gnu::always_inline]] inline bool host_ok(const reader<Ops>& rd, std::string_view host) noexcept {
     const char* h = host.data();
     std::size_t left = host.size();
     if (left == 0) return true;
     for (;;) {
-        const unsigned m = rd.ops.host_chars(rd.at(h));
+        const typename Ops::vec v = rd.at(h);
+        const unsigned m = rd.ops.host_chars(v);
         if (left <= Ops::width) {
             const unsigned need = Ops::all >> (Ops::width - left);
-            if ((m & need) == need) return valid_host_port(host);
-            break;
+            if ((m & need) != need) break;
+            if (left != host.size() || host[0] == '[') return valid_host_port(host);
+            // All of it in v: valid_host_port's rule (digits after the first
+            // colon, if any) from two masks.
+            const unsigned colons = Ops::colons(v) & need;
+            if (colons == 0) return true;
+            const unsigned port = need & ~((colons & (0u - colons)) * 2 - 1);  // the lanes after the first
+            return (rd.ops.digits(v) & port) == port;
         }
         if (m != Ops::all) break;
         h += Ops::width;

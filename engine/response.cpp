@@ -524,6 +524,11 @@ void exchange::commit(std::string_view first) {
     }
     if (!writable()) return;
 
+    if (header_.empty() && status_ == status_ok && http11 && set_length && set_connection.empty() &&
+        set_te.empty() && content_type.size() <= plain_head_cache::max_type) {
+        conn->out.append(owner_.outs(), owner_.plain_head(static_cast<std::uint64_t>(declared_length_), content_type));
+        return;
+    }
     // Serialize the head straight into the connection's output when it fits
     // one block (nearly always), else through a scratch string.
     char length_digits[24];

@@ -99,4 +99,19 @@ char* put_head(char* out, const ringhttp::header& h, const head_fields& f) noexc
     return put(out, "\r\n");
 }
 
+void plain_head_cache::build(std::time_t second, std::string_view date, std::uint64_t length,
+                             std::string_view content_type) noexcept {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, length);
+    const head_fields f{.status_line = status_line(true, status_ok),
+                       .date = date,
+                       .content_length = {digits, static_cast<std::size_t>(end - digits)},
+                       .content_type = content_type};
+    static const ringhttp::header none;
+    second_ = second;
+    length_ = length;
+    type_ = content_type.data();
+    size_ = static_cast<std::size_t>(put_head(bytes_, none, f) - bytes_);
+}
+
 }  // namespace ringhttp::engine

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -34,5 +36,35 @@ std::size_t head_size(const ringhttp::header& h, const head_fields& f) noexcept;
 /// Header.Write does, then f's fields and the empty line) at out, which must
 /// have head_size(h, f) bytes of room; returns the end.
 char* put_head(char* out, const ringhttp::header& h, const head_fields& f) noexcept;
+
+/// plain_head_cache keeps the last head of the commonest response: HTTP/1.1
+/// 200 with no handler fields, so only Date, Content-Length and a sniffed
+/// Content-Type. A handler answering the same way each time (most do, and
+/// every benchmark does) gets its head as one copy instead of a build.
+class plain_head_cache {
+public:
+    /// get returns that head for date (formatted from second), length and
+    /// content_type, which must be one of sniffing's static strings (matched
+    /// by address; at most max_type bytes) or empty for none; building it
+    /// again only when one of them changed.
+    static constexpr std::size_t max_type = 64;  ///< longest content_type get takes
+
+    std::string_view get(std::time_t second, std::string_view date, std::uint64_t length,
+                         std::string_view content_type) noexcept {
+        if (second != second_ || length != length_ || content_type.data() != type_) [[unlikely]]
+            build(second, date, length, content_type);
+        return {bytes_, size_};
+    }
+
+private:
+    void build(std::time_t second, std::string_view date, std::uint64_t length,
+               std::string_view content_type) noexcept;
+
+    std::time_t second_ = -1;
+    std::uint64_t length_ = 0;
+    const char* type_ = nullptr;
+    std::size_t size_ = 0;
+    char bytes_[192];  // at most 17 + 37 + 38 + (16 + max_type) + 2 bytes
+};
 
 }  // namespace ringhttp::engine

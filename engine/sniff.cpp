@@ -239,18 +239,37 @@ inline unsigned binary_lanes(__m128i v) noexcept {
     return static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(text, control)));
 }
 
-// True if data holds a binary data byte, 16 bytes at a time; the last few
-// are copied into a block padded with spaces (text).
+// True if data holds a binary data byte, 16 bytes at a time. The bytes past
+// the last full block are loaded again overlapping it, or for a short text
+// gathered from overlapping words into a register: never through a copy on
+// the stack, whose narrow stores a wide load would wait for.
 bool has_binary_byte(std::string_view data) noexcept {
     const char* p = data.data();
-    std::size_t n = data.size();
-    for (; n >= 16; p += 16, n -= 16)
-        if (binary_lanes(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))) != 0) return true;
-    if (n == 0) return false;
-    alignas(16) char last[16];
-    std::memset(last, ' ', sizeof last);
-    std::memcpy(last, p, n);
-    return binary_lanes(_mm_load_si128(reinterpret_cast<const __m128i*>(last))) != 0;
+    const std::size_t n = data.size();
+    auto load = [](const char* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); };
+    if (n >= 16) {
+        for (std::size_t i = 0; i + 16 <= n; i += 16)
+            if (binary_lanes(load(p + i)) != 0) return true;
+        return n % 16 != 0 && binary_lanes(load(p + n - 16)) != 0;
+    }
+    auto word = [](const char* at, auto w) {
+        std::memcpy(&w, at, sizeof w);
+        return w;
+    };
+    __m128i v;
+    if (n >= 8) {
+        v = _mm_set_epi64x(static_cast<long long>(word(p + n - 8, std::uint64_t{})),
+                           static_cast<long long>(word(p, std::uint64_t{})));
+    } else if (n >= 4) {
+        v = _mm_set_epi32(0, 0, static_cast<int>(word(p + n - 4, std::uint32_t{})),
+                          static_cast<int>(word(p, std::uint32_t{})));
+        v = _mm_unpacklo_epi64(v, v);
+    } else {
+        for (std::size_t i = 0; i < n; ++i)
+            if (is_binary(static_cast<unsigned char>(p[i]))) return true;
+        return false;
+    }
+    return binary_lanes(v) != 0;
 }
 #else
 // True if data holds a binary data byte. Scans a word at a time: a word with

@@ -23,6 +23,7 @@
 #include "engine/object_pool.hpp"
 #include "engine/output.hpp"
 #include "engine/proxy_protocol.hpp"
+#include "engine/response_head.hpp"
 #include "engine/timer_wheel.hpp"
 
 namespace ringhttp::engine {
@@ -107,6 +108,10 @@ public:
     void notify(const connection& c, ringhttp::conn_state s) const;
     out_pool& outs() noexcept { return outs_; }
     std::string_view date() const noexcept { return date_.value(); }
+    /// plain_head is the head of an HTTP/1.1 200 with no handler fields (plain_head_cache).
+    std::string_view plain_head(std::uint64_t length, std::string_view content_type) noexcept {
+        return plain_head_.get(date_.second(), date_.value(), length, content_type);
+    }
     void log(std::string_view line) const;
     /// peek returns the connection's next unread received bytes (may be empty).
     std::string_view peek(connection& c) noexcept;
@@ -139,6 +144,7 @@ private:
     buffer_pool pool_;
     out_pool outs_;
     date_cache date_;
+    plain_head_cache plain_head_;
     int wake_fd_ = -1;
     std::uint64_t wake_buf_ = 0;
     enum : std::uint32_t { request_stop = 1, request_shutdown = 2 };

@@ -529,6 +529,39 @@ TEST_CASE("http1 parser: every variant classes every byte as the portable one", 
     }
 }
 
+TEST_CASE("http1 parser: every variant checks a Host's port as the portable one", "[codec]") {
+    // Hosts of every length up to past two vectors, a colon at each place
+    // (the last lane included), then digits, a letter in the port, or a
+    // second colon; and the bracketed forms.
+    std::vector<std::string> hosts = {"[::1]", "[::1]:80", "[::1]:8x", "[::1]x", "[::1", "h]:80", ":", "::", ":80"};
+    for (std::size_t len : {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 40}) {
+        for (std::size_t colon = 0; colon < len; ++colon) {
+            std::string h(len, '7');
+            for (std::size_t i = 0; i < colon; ++i) h[i] = "ab.9-"[i % 5];
+            h[colon] = ':';
+            hosts.push_back(h);
+            for (std::size_t bad = colon + 1; bad < len; bad += 3) {
+                std::string letter = h, second = h;
+                letter[bad] = 'p';
+                second[bad] = ':';
+                hosts.push_back(letter);
+                hosts.push_back(second);
+            }
+        }
+    }
+    std::size_t refused = 0;
+    for (const std::string& h : hosts) {
+        const std::string text = "GET / HTTP/1.1\r\nHost: " + h + "\r\n\r\n";
+        const outcome want = run_variant(variant::portable, text, '\0', {});
+        refused += want.res.state == parse_result::status::error;
+        for (variant v : variants()) {
+            INFO("variant " << static_cast<int>(v) << ": Host " << h);
+            REQUIRE(describe(run_variant(v, text, '\0', {})) == describe(want));
+        }
+    }
+    CHECK(refused > hosts.size() / 2);  // the letters and second colons
+}
+
 TEST_CASE("http1 parser: every variant agrees on limits", "[codec]") {
     std::string head = "GET /x HTTP/1.1\r\nHost: a\r\n";
     for (int i = 0; i < 12; ++i) head += "X-" + std::to_string(i) + ": v\r\n";

@@ -266,8 +266,10 @@ TEST_CASE("sniff: the result is a static string that outlives the data", "[sniff
 }
 
 TEST_CASE("sniff: every byte value at every place of short and block-sized texts", "[sniff]") {
-    // The binary-byte scan works in blocks with a padded tail: each byte value
-    // is tried at each offset of texts from 2 to 40 bytes long. 'x' starts
+    // The binary-byte scan works in 16-byte blocks, loads the tail as a block
+    // overlapping the last one, and gathers texts under 16 bytes from
+    // overlapping words: each byte value is tried at each offset of texts from
+    // 2 to 40 bytes long. 'x' starts
     // no signature, so only the byte's class decides.
     for (std::size_t len = 2; len <= 40; ++len) {
         for (std::size_t at = 1; at < len; ++at) {

@@ -224,8 +224,12 @@ void worker::want_input(connection& c) {
 void worker::mark_dirty(connection& c) noexcept {
     if (c.dirty) return;
     c.dirty = true;
-    c.next_dirty = dirty_head_;
-    dirty_head_ = c.index;
+    // First in, first sent: the sends go to the kernel in the order the
+    // responses were made, so the oldest request waits the least.
+    c.next_dirty = UINT32_MAX;
+    if (dirty_head_ == UINT32_MAX) dirty_head_ = c.index;
+    else conns_[dirty_tail_]->next_dirty = c.index;
+    dirty_tail_ = c.index;
 }
 
 void worker::flush_dirty() {

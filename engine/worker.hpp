@@ -159,7 +159,8 @@ private:
     std::vector<std::uint32_t> free_slots_;
     std::size_t live_ = 0;
     std::uint64_t accepted_ = 0;
-    std::uint32_t dirty_head_ = UINT32_MAX;
+    std::uint32_t dirty_head_ = UINT32_MAX;  // connections with output to send, oldest first
+    std::uint32_t dirty_tail_ = UINT32_MAX;
     std::vector<std::uint32_t> dead_;
     std::vector<std::uint32_t> starved_;
     object_pool<exchange> exchanges_;

@@ -194,7 +194,7 @@ void exchange::write_header(int code) {
     }
     wrote_header_ = true;
     status_ = code;
-    if (std::string_view cl = header_.get("Content-Length"); !cl.empty()) {
+    if (std::string_view cl = header_.empty() ? std::string_view{} : header_.get("Content-Length"); !cl.empty()) {
         std::int64_t v = parse_content_length(cl);
         if (v >= 0) {
             declared_length_ = v;

@@ -179,9 +179,8 @@ void worker::close_listener() noexcept {
         config_.barrier->wake_all();
 }
 
-void worker::notify(const connection& c, ringhttp::conn_state s) const {
-    if (config_.conn_state != nullptr && *config_.conn_state)
-        (*config_.conn_state)(connection_info{c.id, {c.remote, c.remote_len}}, s);
+void worker::call_conn_state(const connection& c, ringhttp::conn_state s) const {
+    (*config_.conn_state)(connection_info{c.id, {c.remote, c.remote_len}}, s);
 }
 
 void worker::arm_accept() {

@@ -105,7 +105,9 @@ public:
     /// while shutting down: Go's doKeepAlives).
     bool keep_alives() const noexcept { return !draining_ && !(stopping_ && !graceful_); }
     /// notify calls the conn_state hook, if there is one.
-    void notify(const connection& c, ringhttp::conn_state s) const;
+    void notify(const connection& c, ringhttp::conn_state s) const {
+        if (config_.conn_state != nullptr && *config_.conn_state) [[unlikely]] call_conn_state(c, s);
+    }
     out_pool& outs() noexcept { return outs_; }
     std::string_view date() const noexcept { return date_.value(); }
     /// plain_head is the head of an HTTP/1.1 200 with no handler fields (plain_head_cache).
@@ -136,6 +138,8 @@ public:
     void cancel_file_read(connection& c);
 
 private:
+    void call_conn_state(const connection& c, ringhttp::conn_state s) const;
+
     enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close, op_timer, op_file_read };
 
     worker_config config_;

@@ -438,7 +438,17 @@ void exchange::commit(std::string_view first) {
         declared_length_ = static_cast<std::int64_t>(first.size());
         if (!writable()) return;
         const std::string_view type = first.empty() ? std::string_view{} : detect_content_type(first);
-        conn->out.append(owner_.outs(), owner_.plain_head(first.size(), type));
+        const std::string_view head = owner_.plain_head(first.size(), type);
+        if (first.data() != stage_ || head.size() + first.size() > out_buf::capacity) {
+            conn->out.append(owner_.outs(), head);
+            return;
+        }
+        // The staged body goes out with its head, in one copy each.
+        char* at = conn->out.reserve(owner_.outs(), head.size() + first.size());
+        std::memcpy(at, head.data(), head.size());
+        if (!first.empty()) std::memcpy(at + head.size(), first.data(), first.size());
+        conn->out.commit(head.size() + first.size());
+        stage_len_ = 0;
         return;
     }
     framing_fields known = find_framing_fields(header_, trailer_prefix);

@@ -111,6 +111,42 @@ TEST_CASE("framing: a small body without Content-Length gets one even 0", "[wire
     CHECK(r.body == std::string(size, 'a'));
 }
 
+TEST_CASE("framing: pipelined plain 200s of every size around a 4 KB block keep order and length", "[wire][framing]") {
+    // A plain 200 (no handler fields) goes out as a cached head with its
+    // body copied after it when both fit the output block, else in pieces:
+    // sizes either side of that, and lengths that change and come back, so
+    // the cached head is rebuilt and reused. Each body is one letter, by index.
+    test_server s(make_handler([](response_writer& w, request& r) {
+        const std::string_view path = r.url().path;  // "/<size>/<letter>"
+        const std::size_t slash = path.rfind('/');
+        const std::size_t size = std::stoul(std::string(path.substr(1, slash - 1)));
+        (void)w.write(std::string(size, path[slash + 1]));
+    }));
+    const std::vector<std::size_t> sizes = {13, 0, 13, 1, 3900, 3930, 3940, 3950, 3960, 4000, 4096, 13, 2000, 2000, 2000, 0};
+    std::string batch;
+    for (std::size_t i = 0; i < sizes.size(); ++i)
+        batch += get("/" + std::to_string(sizes[i]) + "/" + std::string(1, static_cast<char>('a' + i)));
+    raw_connection c(s.port());
+    c.send(batch);
+    got g = read_n(c, sizes.size());
+    REQUIRE(g.rs.size() == sizes.size());
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        INFO("response " << i << ", " << sizes[i] << " bytes");
+        const response& r = g.rs[i];
+        CHECK(r.version == "HTTP/1.1");
+        CHECK(r.status == 200);
+        CHECK(r.frame == response::framing::length);
+        CHECK(r.header("content-length") == std::to_string(sizes[i]));
+        CHECK(r.body == std::string(sizes[i], static_cast<char>('a' + i)));
+        CHECK(r.has("date"));
+        CHECK(r.has("content-type") == (sizes[i] != 0));
+        total += g.raw.find("\r\n\r\n", total) + 4 - total + sizes[i];
+    }
+    CHECK(total == g.raw.size());  // nothing between or after the responses
+    CHECK_FALSE(g.closed);
+}
+
 TEST_CASE("framing: a small body written in pieces gets the total Content-Length", "[wire][framing]") {
     test_server s(make_handler([](response_writer& w, request&) {
         for (int i = 0; i < 100; ++i) (void)w.write("0123456789");

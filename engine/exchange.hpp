@@ -20,6 +20,7 @@
 #include "engine/connection.hpp"
 #include "engine/fiber.hpp"
 #include "engine/http1_parser.hpp"
+#include "engine/request_access.hpp"
 
 namespace ringhttp::engine {
 
@@ -46,9 +47,24 @@ public:
     connection* conn = nullptr;
 
     /// start runs the handler for req on conn until it finishes or waits.
-    void start(connection& c);
-    /// resume continues a waiting exchange (its wait condition may have changed).
-    void resume();
+    void start(connection& c) {
+        conn = &c;
+        finished_ = false;
+        is_head_ = req.method() == "HEAD";
+        body_left_ = info.framing == body_framing::length ? info.content_length : 0;
+        body_done_ = info.framing == body_framing::none;
+        detail::request_access::set_body(req, this);
+        detail::request_access::set_stop_source(req, &stop_);
+        resume();
+    }
+    /// resume continues a waiting exchange (its wait condition may have
+    /// changed). Inline with start, for the reason fiber::resume is.
+    void resume() {
+        exchange* outer = running_;
+        running_ = this;
+        fiber_.resume();
+        running_ = outer;
+    }
     /// finished reports whether the handler and the response are done.
     bool finished() const noexcept { return finished_; }
     wait_kind waiting() const noexcept { return waiting_; }
@@ -76,7 +92,7 @@ public:
     void close_after_response() override;
 
     /// current returns the exchange whose handler is running on this thread, or null.
-    static exchange* current() noexcept;
+    static exchange* current() noexcept { return running_; }
     /// cancel signals the request's stop_token: the client is gone.
     void cancel() noexcept { stop_.request_stop(); }
     /// wait_blocking suspends the handler until blocking_done() (run_blocking).
@@ -100,6 +116,7 @@ private:
 
     worker& owner_;
     fiber fiber_;
+    static inline thread_local exchange* running_ = nullptr;  // the exchange whose fiber runs now
     wait_kind waiting_ = wait_kind::none;
     bool finished_ = true;
 

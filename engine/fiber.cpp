@@ -6,31 +6,6 @@
 
 #include <boost/context/protected_fixedsize_stack.hpp>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define RINGHTTP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RINGHTTP_ASAN 1
-#endif
-#endif
-
-#if defined(RINGHTTP_ASAN)
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
-#endif
-
-#if defined(__SANITIZE_THREAD__)
-#define RINGHTTP_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define RINGHTTP_TSAN 1
-#endif
-#endif
-
-#if defined(RINGHTTP_TSAN)
-#include <sanitizer/tsan_interface.h>
-#endif
-
 namespace ringhttp::engine {
 
 namespace {
@@ -64,27 +39,11 @@ struct recording_stack {
 // sit in the very function that makes the Boost switch: an instrumented
 // frame that returned between the announcement and the switch would be
 // popped from the wrong shadow stack, which drifts until TSan reads or
-// writes outside it. resume() and yield() announce their switch just before
-// making it. The last switch out of a fiber (its unwinding in ~fiber) is
+// writes outside it. resume() and yield() (fiber.hpp) announce their switch
+// just before making it, in the same function whether inlined or not. The last switch out of a fiber (its unwinding in ~fiber) is
 // announced on arrival instead: frames of the fiber still return on its
 // stack after its last line of our code, and they belong on its own shadow
 // stack, which is destroyed with it.
-
-// The AddressSanitizer protocol: announce a switch with the target stack's
-// bounds, confirm it on arrival (learning where we came from).
-void fiber::entered() noexcept {
-#if defined(RINGHTTP_ASAN)
-    __sanitizer_finish_switch_fiber(fake_stack_, &caller_bottom_, &caller_size_);
-#endif
-}
-
-void fiber::leaving(bool for_good) noexcept {
-#if defined(RINGHTTP_ASAN)
-    __sanitizer_start_switch_fiber(for_good ? nullptr : &fake_stack_, caller_bottom_, caller_size_);
-#else
-    (void)for_good;
-#endif
-}
 
 fiber::fiber(std::size_t stack_size, std::function<void(fiber&)> body) : body_(std::move(body)) {
 #if defined(RINGHTTP_TSAN)
@@ -132,36 +91,6 @@ fiber::~fiber() {
     __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
 #endif
 #endif
-}
-
-void fiber::resume() {
-#if defined(RINGHTTP_ASAN)
-    void* fake = nullptr;
-    __sanitizer_start_switch_fiber(&fake, static_cast<char*>(stack_.sp) - stack_.size, stack_.size);
-#endif
-#if defined(RINGHTTP_TSAN)
-    void* const me = __tsan_get_current_fiber();
-    tsan_caller_ = me;
-    __tsan_switch_to_fiber(tsan_self_, 0);
-#endif
-    self_ = std::move(self_).resume();
-#if defined(RINGHTTP_ASAN)
-    __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
-#endif
-#if defined(RINGHTTP_TSAN)
-    // The body returned for good (it never does but by unwinding): announced
-    // on arrival, as in ~fiber.
-    if (!self_) __tsan_switch_to_fiber(me, 0);
-#endif
-}
-
-void fiber::yield() {
-    leaving(false);
-#if defined(RINGHTTP_TSAN)
-    __tsan_switch_to_fiber(tsan_caller_, 0);
-#endif
-    caller_ = std::move(caller_).resume();
-    entered();
 }
 
 void rethrow_if_forced_unwind() {

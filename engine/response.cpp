@@ -56,33 +56,11 @@ void exchange::run() {
     }
 }
 
-namespace {
-thread_local exchange* running_exchange = nullptr;  // the exchange whose fiber runs now
-}  // namespace
-
-exchange* exchange::current() noexcept { return running_exchange; }
-
-void exchange::start(connection& c) {
-    conn = &c;
-    finished_ = false;
-    is_head_ = req.method() == "HEAD";
-    body_left_ = info.framing == body_framing::length ? info.content_length : 0;
-    body_done_ = info.framing == body_framing::none;
-    detail::request_access::set_body(req, this);
-    detail::request_access::set_stop_source(req, &stop_);
-    resume();
-}
-
-void exchange::resume() {
-    exchange* outer = running_exchange;
-    running_exchange = this;
-    fiber_.resume();
-    running_exchange = outer;
-}
-
 void exchange::reset() noexcept {
     detail::request_access::reset(req);
-    info = head_info{};
+    // info is left as it is: every parse sets all of it first. (Assigning a
+    // fresh head_info here compiled to a copy through the stack whose wide
+    // load waited on narrow stores, a stall perf showed on every request.)
     conn = nullptr;
     waiting_ = wait_kind::none;
     header_.clear();

@@ -40,10 +40,11 @@ struct recording_stack {
 // frame that returned between the announcement and the switch would be
 // popped from the wrong shadow stack, which drifts until TSan reads or
 // writes outside it. resume() and yield() (fiber.hpp) announce their switch
-// just before making it, in the same function whether inlined or not. The last switch out of a fiber (its unwinding in ~fiber) is
-// announced on arrival instead: frames of the fiber still return on its
-// stack after its last line of our code, and they belong on its own shadow
-// stack, which is destroyed with it.
+// just before making it, in the same function whether inlined or not. The
+// last switch out of a fiber (its unwinding in ~fiber) is announced on
+// arrival instead: frames of the fiber still return on its stack after its
+// last line of our code, and they belong on its own shadow stack, which is
+// destroyed with it.
 
 fiber::fiber(std::size_t stack_size, std::function<void(fiber&)> body) : body_(std::move(body)) {
 #if defined(RINGHTTP_TSAN)

@@ -54,7 +54,8 @@ public:
     /// resume runs the fiber until it yields. Call from the ring thread only.
     /// Inline, as yield: every call level between the two switches costs a
     /// mispredicted return on the way back (the return predictor still holds
-    /// the other stack's calls), three times the cost of the switch itself.
+    /// the other stack's calls); out of line, a resume and yield round trip
+    /// took 34 ns, inline 15.
     void resume() {
 #if defined(RINGHTTP_ASAN)
         void* fake = nullptr;

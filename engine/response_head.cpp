@@ -3,6 +3,7 @@
 #include "engine/response_head.hpp"
 
 #include <array>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 
@@ -101,6 +102,7 @@ char* put_head(char* out, const ringhttp::header& h, const head_fields& f) noexc
 
 void plain_head_cache::build(std::time_t second, std::string_view date, std::uint64_t length,
                              std::string_view content_type) noexcept {
+    assert(content_type.size() <= max_type);  // bytes_ is sized for it
     char digits[24];
     auto [end, ec] = std::to_chars(digits, digits + sizeof digits, length);
     const head_fields f{.status_line = status_line(true, status_ok),

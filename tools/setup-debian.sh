@@ -24,9 +24,29 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    cat > /etc/apt/sources.list.d/bookworm-backports.sources <<'SOURCES'
+    # bookworm-backports comes from the mirror this machine already uses for
+    # bookworm itself: the first URI of a source whose suites include it.
+    mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
+        BEGIN { RS = ""; FS = "\n" }
+        {
+            uri = ""; suite = 0
+            for (i = 1; i <= NF; i++) {
+                if ($i ~ /^URIs:/) { split($i, w, /[ \t]+/); uri = w[2] }
+                if ($i ~ /^Suites:/ && $i ~ /[ \t]bookworm([ \t]|$)/) suite = 1
+            }
+            if (suite && uri != "") { print uri; exit }
+        }')
+    if [ -z "$mirror" ]; then
+        mirror=$(awk '$1 == "deb" { sub(/\[[^]]*\]/, ""); if ($3 == "bookworm") { print $2; exit } }' \
+            /etc/apt/sources.list 2>/dev/null)
+    fi
+    if [ -z "$mirror" ]; then
+        echo "setup-debian.sh: no bookworm source in /etc/apt/sources.list{,.d}; add bookworm-backports yourself" >&2
+        exit 1
+    fi
+    cat > /etc/apt/sources.list.d/bookworm-backports.sources <<SOURCES
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: bookworm-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg

@@ -22,6 +22,10 @@ public:
             case errc::timeout: return "i/o timeout";
             case errc::not_supported: return "feature not supported";
             case errc::hijacked: return "http: connection has been hijacked";
+            case errc::missing_port: return "missing port in address";
+            case errc::unknown_port: return "unknown port";
+            case errc::invalid_port: return "invalid port";
+            case errc::no_such_host: return "no such host";
         }
         return "unknown ringhttp error";
     }

@@ -24,6 +24,12 @@ struct request_access {
     static void set_request_uri(request& r, std::string_view v) noexcept { r.request_uri_ = v; }
     static void set_close(request& r, bool v) noexcept { r.close_ = v; }
     static void set_stop_source(request& r, const std::stop_source* s) noexcept { r.stop_ = s; }
+    /// end_handler is called when serve_http has returned: a multipart
+    /// form's temporary file goes now (Go's finishRequest), not when the
+    /// pooled request is next reused.
+    static void end_handler(request& r) noexcept {
+        if (r.forms_ != nullptr) release_form_files(*r.forms_);
+    }
     /// reset makes r ready for the next request, keeping its memory.
     static void reset(request& r) noexcept {
         r.method_ = {};

@@ -128,6 +128,7 @@ void exchange::serve_one() {
             owner_.log("http: panic serving " + std::string(req.remote_addr()) + ": unknown exception");
         }
     }
+    detail::request_access::end_handler(req);
     if (hijacked_) return;  // the socket is the handler's: no response, no drain
     if (aborted) {
         // Go's rule: no response if nothing went out yet, and the connection

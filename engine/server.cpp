@@ -18,6 +18,7 @@
 #include <ringhttp/errc.hpp>
 #include <ringhttp/serve_mux.hpp>
 
+#include "engine/cpu_count.hpp"
 #include "engine/worker.hpp"
 
 namespace ringhttp {
@@ -27,19 +28,47 @@ namespace {
 std::error_code last_error() { return {errno, std::system_category()}; }
 
 // Splits "host:port" as Go's net.SplitHostPort does for listening: an empty
-// host means every address; "[v6]:port" for IPv6 literals.
-bool split_host_port(std::string_view addr, std::string& host, std::string& port) {
+// host means every address; "[v6]:port" for IPv6 literals; an empty port is
+// port 0, as in Go.
+std::error_code split_host_port(std::string_view addr, std::string& host, std::string& port) {
     if (addr.empty()) addr = ":http";
     std::size_t colon = addr.rfind(':');
-    if (colon == std::string_view::npos) return false;
+    if (colon == std::string_view::npos) return errc::missing_port;
     std::string_view h = addr.substr(0, colon);
     if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
     host.assign(h);
     port.assign(addr.substr(colon + 1));
-    return !port.empty();
+    if (port.empty()) port = "0";
+    return {};
 }
 
-int open_listener(const addrinfo& ai, bool any_host) {
+// Resolves a port as Go's net.LookupPort: digits are a number up to 65535,
+// anything else a service name. "http" and "https" need no /etc/services
+// (a minimal system has none, and ":http" is the default address).
+std::error_code resolve_port(const std::string& name, std::uint16_t& port) {
+    if (name.find_first_not_of("0123456789") == std::string::npos) {
+        unsigned long v = name.size() > 5 ? 65536 : std::stoul(name);
+        if (v > 65535) return errc::invalid_port;
+        port = static_cast<std::uint16_t>(v);
+        return {};
+    }
+    if (name == "http") port = 80;
+    else if (name == "https") port = 443;
+    else {
+        servent entry{};
+        servent* found = nullptr;
+        char buf[1024];
+        if (::getservbyname_r(name.c_str(), "tcp", &entry, buf, sizeof buf, &found) != 0 || found == nullptr)
+            return errc::unknown_port;
+        port = ntohs(static_cast<std::uint16_t>(found->s_port));
+    }
+    return {};
+}
+
+// A TCP socket bound to ai (not yet listening). share adds SO_REUSEPORT:
+// every ring's listener shares the address, and the kernel spreads
+// connections among them.
+int open_bound_socket(const addrinfo& ai, bool any_host, bool share) {
     int fd = ::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC, ai.ai_protocol);
     if (fd < 0) return -1;
     int one = 1;
@@ -47,18 +76,29 @@ int open_listener(const addrinfo& ai, bool any_host) {
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     // Accepted sockets inherit TCP_NODELAY: no setsockopt per connection.
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    // Each ring has its own listener on the same port; the kernel spreads
-    // connections among them.
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (share) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     // ":port" serves IPv4 too, through IPv4-mapped addresses (as Go does).
     if (ai.ai_family == AF_INET6 && any_host) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-    if (::bind(fd, ai.ai_addr, ai.ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+    if (::bind(fd, ai.ai_addr, ai.ai_addrlen) != 0) {
         int saved = errno;
         ::close(fd);
         errno = saved;
         return -1;
     }
     return fd;
+}
+
+std::uint16_t bound_port(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+    return ntohs(ss.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
+                                         : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+}
+
+void set_port(addrinfo& ai, std::uint16_t port) {
+    if (ai.ai_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(ai.ai_addr)->sin6_port = htons(port);
+    else reinterpret_cast<sockaddr_in*>(ai.ai_addr)->sin_port = htons(port);
 }
 
 // Pins the calling thread to the n-th CPU (mod their count) of allowed.
@@ -110,10 +150,7 @@ std::string_view conn_state_name(conn_state s) noexcept {
 
 server::server(server_options options) : impl_(std::make_unique<impl>()) {
     impl_->options = std::move(options);
-    if (impl_->options.threads == 0) {
-        long online = ::sysconf(_SC_NPROCESSORS_ONLN);
-        impl_->options.threads = online > 0 ? static_cast<unsigned>(online) : 1;
-    }
+    if (impl_->options.threads == 0) impl_->options.threads = engine::default_ring_count();
 }
 
 server::~server() {
@@ -125,38 +162,53 @@ std::uint16_t server::port() const noexcept { return impl_->port; }
 
 std::error_code server::listen() {
     if (!impl_->listeners.empty()) return {};
-    std::string host, port;
-    if (!split_host_port(impl_->options.addr, host, port)) return std::make_error_code(std::errc::invalid_argument);
+    std::string host, port_name;
+    if (auto ec = split_host_port(impl_->options.addr, host, port_name)) return ec;
+    std::uint16_t port = 0;
+    if (auto ec = resolve_port(port_name, port)) return ec;
     const bool any_host = host.empty();
     addrinfo hints{};
     hints.ai_family = any_host ? AF_INET6 : AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     addrinfo* res = nullptr;
-    int rc = ::getaddrinfo(any_host ? nullptr : host.c_str(), port.c_str(), &hints, &res);
+    int rc = ::getaddrinfo(any_host ? nullptr : host.c_str(), "0", &hints, &res);
     if (rc != 0 && any_host) {
         hints.ai_family = AF_INET;  // no IPv6 on this host
-        rc = ::getaddrinfo(nullptr, port.c_str(), &hints, &res);
+        rc = ::getaddrinfo(nullptr, "0", &hints, &res);
     }
-    if (rc != 0) return std::make_error_code(std::errc::address_not_available);
+    if (rc == EAI_SYSTEM) return last_error();
+    if (rc != 0) return errc::no_such_host;
+    set_port(*res, port);
     std::error_code ec;
-    for (unsigned i = 0; i < impl_->options.threads; ++i) {
-        int fd = open_listener(*res, any_host);
-        if (fd < 0) {
+    const bool share = impl_->options.reuse_port;
+    if (!share) {
+        // The rings' listeners must share the address (SO_REUSEPORT), which
+        // would also let another process join them and take part of the
+        // traffic. Go fails with "address already in use" there, and so do we:
+        // a socket bound without SO_REUSEPORT fails if anyone listens on the
+        // address, and its port is the one a port 0 asked for. (A process
+        // that binds between this probe and our listeners can still join: a
+        // window of a few system calls.)
+        int probe = open_bound_socket(*res, any_host, false);
+        if (probe < 0) ec = last_error();
+        else {
+            set_port(*res, bound_port(probe));
+            ::close(probe);
+        }
+    }
+    for (unsigned i = 0; !ec && i < impl_->options.threads; ++i) {
+        int fd = open_bound_socket(*res, any_host, true);
+        if (fd < 0 || ::listen(fd, SOMAXCONN) != 0) {
             ec = last_error();
+            if (fd >= 0) ::close(fd);
             break;
         }
         impl_->listeners.push_back(fd);
         if (i == 0) {
             // With port 0 the kernel picked one: the other rings bind to it too.
-            sockaddr_storage ss{};
-            socklen_t len = sizeof ss;
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-            std::uint16_t p = ss.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
-                                                       : reinterpret_cast<sockaddr_in*>(&ss)->sin_port;
-            impl_->port = ntohs(p);
-            if (res->ai_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(res->ai_addr)->sin6_port = p;
-            else reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_port = p;
+            impl_->port = bound_port(fd);
+            set_port(*res, impl_->port);
         }
     }
     ::freeaddrinfo(res);

@@ -544,6 +544,10 @@ void multipart_form::remove_all() noexcept {
     }
 }
 
+void detail::release_form_files(form_state& forms) noexcept {
+    if (forms.multipart) forms.multipart->remove_all();
+}
+
 // request's form methods
 
 detail::form_state& request::forms() {

@@ -32,7 +32,11 @@ over HTTP/1.1 on io_uring. SIGINT or SIGTERM stops it gracefully.
 
   --addr HOST:PORT             address to listen on; ":8080" is every
                                address, port 0 picks a free one (default :8080)
-  --threads N                  ring threads; 0 is one per CPU (default 0)
+  --threads N                  ring threads; 0 is one per CPU the process may
+                               use: affinity mask, cgroup CPU limit (default 0)
+  --reuse-port                 let other processes share the address
+                               (SO_REUSEPORT); without it a port in use is
+                               an error, as in Go
   --dir PATH                   serve the files under PATH, as Go's
                                http.FileServer(http.Dir(PATH))
   --hello                      serve "Hello world!" at / and
@@ -42,7 +46,7 @@ over HTTP/1.1 on io_uring. SIGINT or SIGTERM stops it gracefully.
   --write-timeout D            time to write a response (default 0, none)
   --idle-timeout D             keep-alive wait for the next request
                                (default 120s)
-  --max-header-bytes N         largest request head (default 1048576)
+  --max-header-bytes N         largest request head (default 65536)
   --max-header-fields N        most header fields in a request (default 100)
   --pin-threads                pin ring thread i to the i-th allowed CPU
   --proxy-protocol             expect a PROXY protocol v1/v2 header on every
@@ -140,6 +144,10 @@ int main(int argc, char** argv) {
         }
         if (arg == "--proxy-protocol") {
             options.proxy_protocol = true;
+            continue;
+        }
+        if (arg == "--reuse-port") {
+            options.reuse_port = true;
             continue;
         }
         // Every other flag takes a value: "--flag value" or "--flag=value".

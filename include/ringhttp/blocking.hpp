@@ -1,6 +1,7 @@
 // ringhttp: running blocking work from a handler without stalling its ring.
 #pragma once
 
+#include <cerrno>
 #include <exception>
 #include <optional>
 #include <type_traits>
@@ -20,16 +21,20 @@ void run_on_blocking_pool(void (*call)(void*), void* arg);
 /// client, a file on a slow disk, a sleep) never stalls a core. fn runs on
 /// another thread: it must not touch the response_writer or the request
 /// body; do that after run_blocking returns. An exception thrown by fn is
-/// rethrown in the handler. Called outside a handler, it runs fn inline.
+/// rethrown in the handler, and the errno fn left is the caller's errno when
+/// run_blocking returns (errno is per thread: without that it would be
+/// lost). Called outside a handler, it runs fn inline.
 /// The pool has max(4, 2 x online CPUs) threads.
 template <class F>
 auto run_blocking(F&& fn) -> std::invoke_result_t<F&> {
     using result = std::invoke_result_t<F&>;
     struct job {
-        F* fn;
+        std::remove_reference_t<F>* fn = nullptr;
         std::conditional_t<std::is_void_v<result>, bool, std::optional<result>> value{};
         std::exception_ptr error;
-    } j{&fn};
+        int error_number = 0;  // errno as fn left it, on the pool's thread
+    } j;
+    j.fn = &fn;
     detail::run_on_blocking_pool(
         [](void* p) {
             auto* jp = static_cast<job*>(p);
@@ -42,8 +47,10 @@ auto run_blocking(F&& fn) -> std::invoke_result_t<F&> {
             } catch (...) {
                 jp->error = std::current_exception();
             }
+            jp->error_number = errno;
         },
         &j);
+    errno = j.error_number;
     if (j.error) std::rethrow_exception(j.error);
     if constexpr (!std::is_void_v<result>) return std::move(*j.value);
 }

@@ -20,14 +20,14 @@ enum class same_site { default_mode, lax, strict, none };
 /// Cookie request header, Go's http.Cookie (RFC 6265). A plain value type:
 /// copy it freely.
 struct cookie {
-    std::string name;
-    std::string value;
+    std::string name{};
+    std::string value{};
     bool quoted = false;  ///< the value was (or is to be) sent in double quotes
-    std::string path;     ///< optional
-    std::string domain;   ///< optional
+    std::string path{};    ///< optional
+    std::string domain{};  ///< optional
     /// expires is optional; unset means none. Seconds precision, as the
     /// IMF-fixdate it is sent as (RFC 9110 §5.6.7).
-    std::optional<std::chrono::sys_seconds> expires;
+    std::optional<std::chrono::sys_seconds> expires{};
     /// max_age: 0 means no Max-Age attribute, < 0 means "Max-Age=0" (delete
     /// now), > 0 means that many seconds, as Go's MaxAge.
     int max_age = 0;

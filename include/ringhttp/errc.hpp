@@ -22,6 +22,10 @@ enum class errc {
     timeout,               ///< a read or write deadline passed (Go's os.ErrDeadlineExceeded).
     not_supported,         ///< the writer cannot do that (Go's ErrNotSupported).
     hijacked,              ///< the connection was hijacked (Go's ErrHijacked).
+    missing_port,          ///< listen: the address has no ":port" (Go: "missing port in address").
+    unknown_port,          ///< listen: the port is neither a number nor a service name (Go: "unknown port").
+    invalid_port,          ///< listen: the port number is past 65535 (Go: "invalid port").
+    no_such_host,          ///< listen: the host does not resolve to an address (Go: "no such host").
 };
 
 /// http_category returns the std::error_category of errc. Thread-safe.
@@ -37,7 +41,7 @@ inline std::error_code make_error_code(errc e) noexcept {
 /// or the stream ended (errc::eof for a body that is complete).
 struct io_result {
     std::size_t n = 0;
-    std::error_code ec;
+    std::error_code ec{};
 };
 
 /// abort_handler is Go's ErrAbortHandler as an exception type: a handler that

@@ -79,10 +79,10 @@ std::error_code parse_query(std::string_view query, url_values& out);
 /// multipart.FileHeader. Its content is in memory, or in an unlinked temporary
 /// file when the form's file parts passed max_memory.
 struct file_header {
-    std::string filename;  ///< the base name the client gave
-    ringhttp::header header;  ///< the part's MIME header
+    std::string filename{};     ///< the base name the client gave
+    ringhttp::header header{};  ///< the part's MIME header
     std::int64_t size = 0;
-    std::string content;  ///< the bytes, when in memory
+    std::string content{};  ///< the bytes, when in memory
     int fd = -1;          ///< else a temporary file (owned by the form), bytes at [offset, offset+size)
     std::int64_t offset = 0;
 

@@ -25,8 +25,8 @@ bool canonicalize_header_key(char* name, std::size_t len) noexcept;
 /// point into the receive buffer (request headers) or into the header's own
 /// storage; they live as long as the header's current contents.
 struct header_field {
-    std::string_view name;
-    std::string_view value;
+    std::string_view name{};
+    std::string_view value{};
 };
 
 /// header is an ordered, multi-valued list of header fields, looked up case

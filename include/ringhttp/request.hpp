@@ -22,6 +22,9 @@ namespace ringhttp {
 namespace detail {
 struct request_access;
 struct form_state;
+/// release_form_files closes the temporary file of a parsed multipart form
+/// (lib/form.cpp); the server calls it when serve_http returns, as Go does.
+void release_form_files(form_state& forms) noexcept;
 }
 
 /// request is one HTTP request received by the server, or built by

@@ -15,7 +15,7 @@ namespace ringhttp {
 /// it past the request's head.
 struct hijacked_connection {
     int fd = -1;
-    std::string buffered;
+    std::string buffered{};
 };
 
 /// writer_control is implemented by the server's response writer. Use it

@@ -20,8 +20,8 @@ struct access;
 /// route is what serve_mux::handler returns: the handler that would serve a
 /// request and the pattern that matched (empty for 404, 405 and redirects).
 struct route {
-    handler_ptr handler;
-    std::string pattern;
+    handler_ptr handler{};
+    std::string pattern{};
 };
 
 /// serve_mux is an HTTP request multiplexer with Go's ServeMux pattern rules:

@@ -14,8 +14,11 @@
 
 namespace ringhttp {
 
-/// default_max_header_bytes is max_header_bytes' default, 1 MiB (Go's DefaultMaxHeaderBytes).
-inline constexpr std::size_t default_max_header_bytes = std::size_t{1} << 20;
+/// default_max_header_bytes is max_header_bytes' default, 64 KiB. Go's
+/// DefaultMaxHeaderBytes is 1 MiB, which lets one request line or field line
+/// be ~1 MB long; 64 KiB is above Envoy's 60 KiB head limit and eight times
+/// nginx's largest default line (docs/DIFFERENTIAL.md).
+inline constexpr std::size_t default_max_header_bytes = std::size_t{64} << 10;
 
 /// conn_state is a connection's state as the server's conn_state hook sees
 /// it (Go's ConnState): new_ when accepted, active once a request's first
@@ -30,8 +33,8 @@ std::string_view conn_state_name(conn_state s) noexcept;
 /// unique within the server's life and the peer as "ip:port". The view is
 /// valid during the call only.
 struct connection_info {
-    std::uint64_t id;
-    std::string_view remote_addr;
+    std::uint64_t id = 0;
+    std::string_view remote_addr{};
 };
 
 /// server_options carries Go's http.Server fields. A zero duration means no
@@ -41,9 +44,9 @@ struct connection_info {
 struct server_options {
     /// addr is "host:port" to listen on; ":8080" listens on every address,
     /// port 0 picks a free port (see server::port()). Empty means ":http".
-    std::string addr;
+    std::string addr{};
     /// handler serves every request; null means default_serve_mux().
-    handler_ptr handler;
+    handler_ptr handler{};
     /// read_timeout bounds reading a whole request, body included, from its
     /// first byte. A body read past it fails with errc::timeout.
     std::chrono::nanoseconds read_timeout{0};
@@ -58,9 +61,9 @@ struct server_options {
     /// idle_timeout bounds waiting for the next request on a keep-alive
     /// connection; 0 uses read_timeout.
     std::chrono::nanoseconds idle_timeout{std::chrono::seconds(120)};
-    /// max_header_bytes bounds a request's head (request line and header
-    /// fields); past it the server answers 431 (414 when the request line alone
-    /// is longer).
+    /// max_header_bytes bounds a request's whole head (request line and
+    /// header fields, line ends included); past it the server answers 431
+    /// (414 when the request line alone is longer).
     std::size_t max_header_bytes = default_max_header_bytes;
     /// max_header_fields bounds the number of header field lines in a
     /// request; past it the server answers 431. Go has no such limit; this
@@ -70,14 +73,24 @@ struct server_options {
     /// error_log receives one line per connection-level error (a handler
     /// exception, an accept failure), Go's ErrorLog. Null writes to stderr.
     /// Called from ring threads, concurrently: it must be thread-safe.
-    std::function<void(std::string_view line)> error_log;
+    std::function<void(std::string_view line)> error_log{};
     /// conn_state, if set, is called each time a connection changes state
     /// (Go's ConnState). It runs on the connection's ring thread, in the middle
     /// of serving: it must be quick and thread-safe.
-    std::function<void(const connection_info&, ringhttp::conn_state)> conn_state;
+    std::function<void(const connection_info&, ringhttp::conn_state)> conn_state{};
     /// threads is the number of ring threads, each with its own io_uring and
-    /// SO_REUSEPORT listener; 0 means one per online CPU.
+    /// SO_REUSEPORT listener. 0 means one per CPU the process may use: the
+    /// CPUs of its affinity mask (taskset, cpusets), at most its cgroup's CPU
+    /// limit rounded up (cpu.max, or cpu.cfs_quota_us on cgroup v1), as Go
+    /// 1.25 sizes GOMAXPROCS. The constructor resolves it: options().threads
+    /// is the count in use.
     unsigned threads = 0;
+    /// reuse_port lets other processes of the same user listen on the same
+    /// address (SO_REUSEPORT) and share its connections, as a process that
+    /// takes over from an older one needs. Off, listen() fails with "address
+    /// already in use" when anything listens there already, as in Go; the
+    /// server's own rings always share its address.
+    bool reuse_port = false;
     /// pin_threads pins ring thread i to the i-th CPU the process may run on.
     bool pin_threads = false;
     /// handler_stack_size is the stack size of the fiber each in-flight

@@ -10,11 +10,11 @@ namespace ringhttp {
 /// request. Every view points into the request's receive buffer or its
 /// per-request storage and lives as long as the request: copy what you keep.
 struct url {
-    std::string_view scheme;     ///< "http" for an absolute-form target, else empty.
-    std::string_view host;       ///< authority of an absolute-form or CONNECT target, else empty.
-    std::string_view path;       ///< decoded path ("/a b" for "/a%20b").
-    std::string_view raw_path;   ///< the encoded path when it differs from escape(path), else empty (Go's RawPath).
-    std::string_view raw_query;  ///< the query without '?', still encoded.
+    std::string_view scheme{};   ///< "http" for an absolute-form target, else empty.
+    std::string_view host{};     ///< authority of an absolute-form or CONNECT target, else empty.
+    std::string_view path{};     ///< decoded path ("/a b" for "/a%20b").
+    std::string_view raw_path{}; ///< the encoded path when it differs from escape(path), else empty (Go's RawPath).
+    std::string_view raw_query{};///< the query without '?', still encoded.
 
     /// escaped_path returns the path in encoded form, as Go's EscapedPath:
     /// raw_path when it is a valid encoding of path, else path escaped. The

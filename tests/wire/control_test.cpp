@@ -3,12 +3,14 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <future>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -105,6 +107,20 @@ TEST_CASE("control: run_blocking returns the value and rethrows the exception of
     exchange_result r = exchange(s.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
     REQUIRE(r.responses.size() == 1);
     CHECK(r.responses[0].body == "42 from the pool\n");
+}
+
+TEST_CASE("control: the errno run_blocking's function left is the handler's errno afterwards", "[wire][blocking]") {
+    test_server s(make_handler([](response_writer& w, request&) {
+        errno = 0;
+        // An lvalue function, the way a caller keeps one around.
+        auto open_missing = [] { return ::open("/nonexistent/ringhttp-errno-test", O_RDONLY); };
+        const int fd = run_blocking(open_missing);
+        const int after = errno;
+        w.write(std::to_string(fd) + " " + std::to_string(after) + "\n");
+    }));
+    exchange_result r = exchange(s.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    REQUIRE(r.responses.size() == 1);
+    CHECK(r.responses[0].body == "-1 " + std::to_string(ENOENT) + "\n");
 }
 
 TEST_CASE("control: a client that goes away stops the request's stop_token", "[wire][cancel]") {

@@ -55,7 +55,8 @@ def test_help_and_errors():
     r = subprocess.run([PROGRAM, '--help'], capture_output=True, text=True, timeout=30)
     check(r.returncode == 0, '--help exits 0')
     for flag in ['--addr', '--threads', '--dir', '--hello', '--read-header-timeout', '--read-timeout',
-                 '--write-timeout', '--idle-timeout', '--max-header-bytes', '--max-header-fields', '--pin-threads', '--proxy-protocol', '--shutdown-timeout', '--access-log',
+                 '--write-timeout', '--idle-timeout', '--max-header-bytes', '--max-header-fields', '--pin-threads',
+                 '--reuse-port', '--proxy-protocol', '--shutdown-timeout', '--access-log',
                  '--access-log-format', '--metrics', '--help']:
         check(flag in r.stdout, '--help lists ' + flag)
     for args, needle in [(['--bogus'], 'unknown flag --bogus'),
@@ -77,6 +78,92 @@ def test_help_and_errors():
     check(r.returncode == 0, "Go's duration syntax is accepted (1h30m, 1.5s, 250ms)")
     r = subprocess.run([PROGRAM, '--addr', 'not-an-address'], capture_output=True, text=True, timeout=30)
     check(r.returncode == 1 and 'listen on not-an-address' in r.stderr, 'a bad --addr fails to listen, exit 1')
+    # Go's words for a bad address (net.Listen's errors).
+    for addr, needle in [('127.0.0.1:80x', 'unknown port'), ('127.0.0.1:99999', 'invalid port'),
+                         ('127.0.0.1', 'missing port in address'),
+                         ('no-such-host.invalid:8080', 'no such host')]:
+        r = subprocess.run([PROGRAM, '--addr', addr], capture_output=True, text=True, timeout=30)
+        check(r.returncode == 1 and needle in r.stderr, '--addr %s: exit 1, says %r (got %d, %r)' %
+              (addr, needle, r.returncode, r.stderr.strip()))
+
+
+def count_lines(path):
+    try:
+        with open(path) as f:
+            return sum(1 for _ in f)
+    except FileNotFoundError:
+        return 0
+
+
+def get_new_connections(port, n):
+    """n GETs to /, each on a new connection; returns how many got a 200."""
+    ok = 0
+    for _ in range(n):
+        c = socket.create_connection(('127.0.0.1', port), timeout=10)
+        c.sendall(b'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        got = b''
+        while True:
+            chunk = c.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        c.close()
+        ok += got.startswith(b'HTTP/1.1 200')
+    return ok
+
+
+def test_port_sharing(tmp):
+    # As in Go, a second server on a port in use fails, even though every ring
+    # listens with SO_REUSEPORT: it must not silently take part of the traffic.
+    first = cli('--hello')
+    try:
+        second = subprocess.Popen([PROGRAM, '--addr', '127.0.0.1:%d' % first.port, '--threads', '1', '--hello'],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            rc = second.wait(timeout=10)
+            err = second.stderr.read()
+        except subprocess.TimeoutExpired:
+            second.kill()
+            second.wait()
+            rc, err = None, 'still running: it shares the port'
+        check(rc == 1 and 'Address already in use' in err,
+              'a second process on the same port fails: address already in use (got %r, %r)' % (rc, err.strip()))
+        check(get_new_connections(first.port, 20) == 20, 'the first process still serves every connection')
+    finally:
+        first.stop()
+    # --reuse-port on both asks for sharing: the kernel spreads new connections.
+    logs = [os.path.join(tmp, 'share-%d.log' % i) for i in range(2)]
+    a = cli('--hello', '--reuse-port', '--access-log', logs[0])
+    b = subprocess.Popen([PROGRAM, '--addr', '127.0.0.1:%d' % a.port, '--threads', '1', '--hello', '--reuse-port',
+                          '--access-log', logs[1]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        started = 'serving' in b.stderr.readline()
+        check(started, '--reuse-port: a second process starts on the same port')
+        served = get_new_connections(a.port, 40) if started else 0
+        check(served == 40, '--reuse-port: 40 connections served (got %d)' % served)
+    finally:
+        b.send_signal(signal.SIGTERM)
+        b.wait(timeout=30)
+        a.stop()
+    counts = [count_lines(p) for p in logs]
+    check(sum(counts) == 40 and min(counts) > 0, '--reuse-port: both processes served some (%s)' % counts)
+
+
+def test_default_threads():
+    # --threads 0 counts the CPUs the process may run on, not the machine's.
+    if len(os.sched_getaffinity(0)) < 2:
+        print('skip default ring count: fewer than 2 CPUs allowed', flush=True)
+        return
+    cpu = min(os.sched_getaffinity(0))
+    p = subprocess.Popen([PROGRAM, '--addr', '127.0.0.1:0', '--threads', '0', '--hello'],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+    try:
+        line = p.stderr.readline()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+    check(', 1 threads)' in line, 'pinned to one CPU (taskset), --threads 0 runs one ring (%r)' % line.strip())
 
 
 def test_hello_log_metrics(tmp):
@@ -232,6 +319,8 @@ def main():
         test_dir(tmp)
         test_proxy_protocol(tmp)
         test_header_limits()
+        test_port_sharing(tmp)
+        test_default_threads()
         test_graceful_stop(tmp)
     if FAILURES:
         print('%d failed' % len(FAILURES))

@@ -1,10 +1,12 @@
 // The blocking pool behind run_blocking(): threads that run what a handler
-// must not run on its ring, then hand the handler back to its ring.
+// must not run on its ring, then hand the handler back to its ring; and file
+// reads through the ring for file_server.
 #include <ringhttp/blocking.hpp>
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -76,6 +78,20 @@ void detail::run_on_blocking_pool(void (*call)(void*), void* arg) {
     }
     blocking_pool::instance().submit({call, arg, ex});
     ex->wait_blocking();
+}
+
+long detail::read_file_at(int fd, char* buf, std::size_t n, std::int64_t off) {
+    engine::exchange* ex = engine::exchange::current();
+    if (ex != nullptr && ex->conn != nullptr && !ex->hijacked()) {
+        // Through the ring: only this handler waits for the disk.
+        return ex->read_file(fd, buf, static_cast<std::uint32_t>(std::min<std::size_t>(n, 1u << 30)),
+                             static_cast<std::uint64_t>(off));
+    }
+    for (;;) {
+        const ssize_t k = ::pread(fd, buf, n, off);
+        if (k >= 0) return static_cast<long>(k);
+        if (errno != EINTR) return -errno;
+    }
 }
 
 }  // namespace ringhttp

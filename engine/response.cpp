@@ -11,6 +11,7 @@
 
 #include "engine/chars.hpp"
 #include "engine/exchange.hpp"
+#include "engine/http1/response_framing.hpp"
 #include "engine/request_access.hpp"
 #include "engine/response_head.hpp"
 #include "engine/scan.hpp"
@@ -354,57 +355,6 @@ void exchange::write_last_chunk() {
     conn->out.append(owner_.outs(), t);
 }
 
-namespace {
-
-// The fields of a handler's header that decide framing, found in one pass.
-struct framing_fields {
-    std::string_view transfer_encoding;  // first value
-    std::string_view connection;         // first value
-    std::string_view content_encoding;   // first value
-    bool content_length = false;
-    bool content_type = false;
-    bool date = false;
-    bool trailer = false;  // "Trailer" or a "Trailer:"-prefixed key
-    bool upgrade = false;
-};
-
-framing_fields find_framing_fields(const ringhttp::header& h, std::string_view trailer_prefix) noexcept {
-    framing_fields f;
-    for (const header_field& field : h) {
-        const std::string_view n = field.name;
-        switch (n.size()) {
-            case 4:
-                f.date |= n == "Date";
-                break;
-            case 7:
-                f.trailer |= n == "Trailer";
-                f.upgrade |= n == "Upgrade";
-                break;
-            case 10:
-                if (n == "Connection" && f.connection.empty()) f.connection = field.value;
-                break;
-            case 12:
-                f.content_type |= n == "Content-Type";
-                break;
-            case 14:
-                f.content_length |= n == "Content-Length";
-                break;
-            case 16:
-                if (n == "Content-Encoding" && f.content_encoding.empty()) f.content_encoding = field.value;
-                break;
-            case 17:
-                if (n == "Transfer-Encoding" && f.transfer_encoding.empty()) f.transfer_encoding = field.value;
-                break;
-            default:
-                break;
-        }
-        f.trailer |= n.starts_with(trailer_prefix);
-    }
-    return f;
-}
-
-}  // namespace
-
 void exchange::commit(std::string_view first) {
     committed_ = true;
     const bool http11 = req.proto_at_least(1, 1);
@@ -430,99 +380,53 @@ void exchange::commit(std::string_view first) {
         stage_len_ = 0;
         return;
     }
-    framing_fields known = find_framing_fields(header_, trailer_prefix);
-    const std::string_view te = known.transfer_encoding;
-    const bool has_te = !te.empty();
+    const framing_fields known = find_framing_fields(header_, trailer_prefix);
     trailers_ = known.trailer;
-    bool set_length = false;
-    // The handler finished within the buffer: its length is known, even 0. For
-    // HEAD an empty body is ambiguous (the handler may have skipped writing).
-    // Trailers need the chunked coding, so they get no length either.
-    if (handler_done_ && !trailers_ && !has_te && body_allowed(status_) && !known.content_length &&
-        (!is_head_ || !first.empty())) {
-        declared_length_ = static_cast<std::int64_t>(first.size());
-        set_length = true;
-    }
-    bool has_length = declared_length_ != -1;
-
-    std::string_view set_connection;
-    if (info.http10_keep_alive && (is_head_ || has_length || !body_allowed(status_))) {
-        if (known.connection.empty() && !header_.has("Connection")) set_connection = "keep-alive";
-    } else if (!http11 || info.wants_close) {
-        close_after_ = true;
-    }
-    if (known.connection == "close" || !owner_.keep_alives()) close_after_ = true;
-    // The client asked for 100-continue and the body was not read: its bytes
-    // may or may not follow, so the connection cannot be reused (Go's rule).
-    if (info.expect_continue && !body_done_) close_after_ = true;
-
+    const framing_input in{.status = status_,
+                           .http11 = http11,
+                           .is_head = is_head_,
+                           .handler_done = handler_done_,
+                           .staged = first.size(),
+                           .declared_length = declared_length_,
+                           .wants_close = info.wants_close,
+                           .http10_keep_alive = info.http10_keep_alive,
+                           .keep_alives = owner_.keep_alives(),
+                           .close_requested = close_after_,
+                           .continue_unread = info.expect_continue && !body_done_,
+                           .fields = known};
     // Read an unread body before the response goes out: some clients send the
     // whole request before reading and would deadlock (Go issue 15527).
-    if (req.content_length() != 0 && !close_after_ && !body_done_ && !full_duplex_) {
-        drain_result d = drain_result::failed;
+    drain_outcome drained = drain_outcome::not_needed;
+    if (req.content_length() != 0 && !body_done_ && !full_duplex_ && !closes_before_drain(in)) {
         // A Content-Length body the client cut short by closing counts as read
         // to its end: the connection is over anyway, and Go sends no
         // "Connection: close" then (a truncated chunked body does get one).
-        if (body_error_ == errc::unexpected_eof && info.framing == body_framing::length) {
-            d = drain_result::complete;
-        } else if (!body_error_) {
-            if (info.framing == body_framing::length && body_left_ >= static_cast<std::int64_t>(max_post_handler_read))
-                d = drain_result::too_big;
-            else
-                d = drain_body(max_post_handler_read);
-        }
-        if (d != drain_result::complete) close_after_ = true;
-        if (d == drain_result::too_big) {
-            header_.del("Connection");
-            known.connection = {};
-            set_connection = "close";
+        if (body_error_ == errc::unexpected_eof && info.framing == body_framing::length)
+            drained = drain_outcome::complete;
+        else if (body_error_)
+            drained = drain_outcome::failed;
+        else if (info.framing == body_framing::length &&
+                 body_left_ >= static_cast<std::int64_t>(max_post_handler_read))
+            drained = drain_outcome::too_big;
+        else {
+            const drain_result r = drain_body(max_post_handler_read);
+            drained = r == drain_result::complete  ? drain_outcome::complete
+                      : r == drain_result::too_big ? drain_outcome::too_big
+                                                   : drain_outcome::failed;
         }
     }
-
-    std::string_view content_type;
-    if (body_allowed(status_)) {
-        if (!known.content_type && known.content_encoding.empty() && !has_te && !first.empty())
-            content_type = detect_content_type(first);
-    } else {
-        if (status_ == status_not_modified && known.content_type) header_.del("Content-Type");
-        if (known.content_length) header_.del("Content-Length");
-        if (has_te) header_.del("Transfer-Encoding");
-    }
-    if (has_length && has_te && !ascii_iequals(te, "identity")) {
-        owner_.log("http: WriteHeader called with both Transfer-Encoding of \"" + std::string(te) +
+    const framing_decision d = decide_framing(in, drained);
+    if (d.length_and_te_conflict)
+        owner_.log("http: WriteHeader called with both Transfer-Encoding of \"" + std::string(known.transfer_encoding) +
                    "\" and a Content-Length of " + std::to_string(declared_length_));
-        header_.del("Content-Length");
-        has_length = set_length = false;
-        declared_length_ = -1;
-    }
-    std::string_view set_te;
-    if (is_head_ || !body_allowed(status_) || has_length) {
-        if (has_te) header_.del("Transfer-Encoding");
-    } else if (http11) {
-        if (te == "identity") {
-            // RFC 9112 §6.3: a response without length ends when the connection does.
-            close_after_ = true;
-            header_.del("Transfer-Encoding");
-        } else {
-            chunking_ = true;
-            set_te = "chunked";
-            if (te == "chunked") header_.del("Transfer-Encoding");
-        }
-    } else {
-        // HTTP/1.0 has no chunked coding: the body ends with the connection.
-        close_after_ = true;
-        if (has_te) header_.del("Transfer-Encoding");
-    }
-    if (chunking_) {
-        if (known.content_length) header_.del("Content-Length");
-        set_length = false;
-    }
-    const bool protocol_switch = status_ == status_switching_protocols && known.upgrade &&
-                                 has_token(known.connection, "upgrade");
-    if (close_after_ && (!owner_.keep_alives() || !has_token(known.connection, "close")) && !protocol_switch) {
-        if (!known.connection.empty()) header_.del("Connection");
-        set_connection = http11 ? "close" : "";
-    }
+    declared_length_ = d.length;
+    chunking_ = d.chunked;
+    close_after_ = d.close;
+    if (d.drop_content_length) header_.del("Content-Length");
+    if (d.drop_transfer_encoding) header_.del("Transfer-Encoding");
+    if (d.drop_content_type) header_.del("Content-Type");
+    if (d.drop_connection) header_.del("Connection");
+    const std::string_view content_type = d.sniff_type ? detect_content_type(first) : std::string_view{};
     if (!writable()) return;
 
     // Serialize the head straight into the connection's output when it fits
@@ -531,9 +435,9 @@ void exchange::commit(std::string_view first) {
     head_fields f{.status_line = status_line(http11, status_),
                   .date = known.date ? std::string_view{} : owner_.date(),
                   .content_type = content_type,
-                  .connection = set_connection,
-                  .chunked = !set_te.empty()};
-    if (set_length) {
+                  .connection = d.connection,
+                  .chunked = d.chunked};
+    if (d.set_length) {
         auto [end, ec] = std::to_chars(length_digits, length_digits + sizeof length_digits, declared_length_);
         f.content_length = {length_digits, static_cast<std::size_t>(end - length_digits)};
     }

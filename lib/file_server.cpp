@@ -23,22 +23,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include <ringhttp/blocking.hpp>
 #include <ringhttp/helpers.hpp>
 #include <ringhttp/request.hpp>
 #include <ringhttp/response_writer.hpp>
 #include <ringhttp/url.hpp>
 
-#include "engine/exchange.hpp"
 #include "engine/html.hpp"
 #include "engine/sniff.hpp"
 
 namespace ringhttp {
-namespace fs_detail {
-/// read_file_at reads up to n bytes of fd at off: through the ring when
-/// called from a handler running on one, else with pread. Returns the byte
-/// count or -errno.
-long read_file_at(int fd, char* buf, std::size_t n, std::int64_t off);
-}  // namespace fs_detail
 
 namespace {
 
@@ -168,7 +162,7 @@ struct source {
             std::memcpy(buf, mem.data() + off, k);
             return static_cast<long>(k);
         }
-        return fs_detail::read_file_at(fd, buf, n, off);
+        return detail::read_file_at(fd, buf, n, off);
     }
 };
 
@@ -958,24 +952,6 @@ bool contains_dot_dot(std::string_view v) {
 }
 
 }  // namespace
-
-namespace fs_detail {
-
-long read_file_at(int fd, char* buf, std::size_t n, std::int64_t off) {
-    engine::exchange* ex = engine::exchange::current();
-    if (ex != nullptr && ex->conn != nullptr && !ex->hijacked()) {
-        // Through the ring: only this handler waits for the disk.
-        return ex->read_file(fd, buf, static_cast<std::uint32_t>(std::min<std::size_t>(n, 1u << 30)),
-                             static_cast<std::uint64_t>(off));
-    }
-    for (;;) {
-        const ssize_t k = ::pread(fd, buf, n, off);
-        if (k >= 0) return static_cast<long>(k);
-        if (errno != EINTR) return -errno;
-    }
-}
-
-}  // namespace fs_detail
 
 handler_ptr file_server(std::string root) { return std::make_shared<const file_handler>(std::move(root)); }
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cerrno>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <type_traits>
@@ -13,6 +15,10 @@ namespace detail {
 /// run_on_blocking_pool runs call(arg) on the blocking pool and suspends the
 /// calling handler until it returns; outside a ring thread it calls inline.
 void run_on_blocking_pool(void (*call)(void*), void* arg);
+/// read_file_at reads up to n bytes of fd at off: through the calling
+/// handler's ring (IORING_OP_READ), so only that handler waits for the disk,
+/// or with pread outside a handler. Returns the byte count or -errno.
+long read_file_at(int fd, char* buf, std::size_t n, std::int64_t off);
 }  // namespace detail
 
 /// run_blocking runs fn on a thread of the process-wide blocking pool and

@@ -6,6 +6,13 @@
 
 namespace ringhttp::engine {
 
+namespace {
+
+// RFC 9110 §5.6.3: BWS = OWS = *( SP / HTAB ).
+constexpr bool is_bws(unsigned char c) noexcept { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
 chunked_decoder::result chunked_decoder::decode(std::string_view in, std::size_t max_data) noexcept {
     std::size_t i = 0;
     auto fail = [&]() noexcept {
@@ -23,23 +30,61 @@ chunked_decoder::result chunked_decoder::decode(std::string_view in, std::size_t
                     break;
                 }
                 if (digits_ == 0) return fail();
-                if (c == ' ' || c == '\t') state_ = state::size_ws;
-                else if (c == ';') state_ = state::ext;
+                if (is_bws(c)) state_ = state::ext_bws;
+                else if (c == ';') state_ = state::ext_name_start;
                 else if (c == '\r') state_ = state::size_lf;
                 else return fail();
                 break;
-            case state::size_ws:
-                // Whitespace may trail the size, but, as in Go, not come before
-                // an extension's ';' (RFC 9112 §7.1.1 would allow that BWS).
-                if (c == ' ' || c == '\t') break;
-                if (c == '\r') state_ = state::size_lf;
+            // RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS
+            // "=" BWS chunk-ext-val ] ), chunk-ext-val = token / quoted-string.
+            // BWS comes only before ';' or '=', so whitespace before the CRLF
+            // ("5 \r\n", "5;a \r\n") is an error (Go accepts "5 \r\n" but
+            // rejects "5 ;a", which the grammar allows).
+            case state::ext_bws:
+                if (c == ';') state_ = state::ext_name_start;
+                else if (!is_bws(c)) return fail();
+                break;
+            case state::ext_name_bws:
+                if (c == ';') state_ = state::ext_name_start;
+                else if (c == '=') state_ = state::ext_value_start;
+                else if (!is_bws(c)) return fail();
+                break;
+            case state::ext_name_start:
+                if (chars::is_tchar(c)) state_ = state::ext_name;
+                else if (!is_bws(c)) return fail();
+                break;
+            case state::ext_name:
+                if (chars::is_tchar(c)) break;
+                if (is_bws(c)) state_ = state::ext_name_bws;
+                else if (c == ';') state_ = state::ext_name_start;
+                else if (c == '=') state_ = state::ext_value_start;
+                else if (c == '\r') state_ = state::size_lf;
                 else return fail();
                 break;
-            case state::ext:
-                // chunk-ext names and values are tokens, quoted strings and BWS:
-                // any visible byte is let through, control bytes are not.
-                if (c == '\r') state_ = state::size_lf;
+            case state::ext_value_start:
+                if (chars::is_tchar(c)) state_ = state::ext_value;
+                else if (c == '"') state_ = state::ext_quoted;
+                else if (!is_bws(c)) return fail();
+                break;
+            case state::ext_value:
+                if (chars::is_tchar(c)) break;
+                [[fallthrough]];
+            case state::ext_quoted_end:
+                if (is_bws(c)) state_ = state::ext_bws;
+                else if (c == ';') state_ = state::ext_name_start;
+                else if (c == '\r') state_ = state::size_lf;
+                else return fail();
+                break;
+            case state::ext_quoted:
+                // RFC 9110 §5.6.4: qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text.
+                if (c == '"') state_ = state::ext_quoted_end;
+                else if (c == '\\') state_ = state::ext_quoted_pair;
                 else if (!chars::is_field_char(c)) return fail();
+                break;
+            case state::ext_quoted_pair:
+                // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+                if (!chars::is_field_char(c)) return fail();
+                state_ = state::ext_quoted;
                 break;
             case state::size_lf:
                 if (c != '\n') return fail();

@@ -10,9 +10,12 @@ namespace ringhttp::engine {
 /// chunked_decoder removes chunked framing from a request body, resumable at
 /// any byte boundary and allocation-free: payload comes back as views into the
 /// input. Strict per RFC 9112 §7.1: chunk-size is 1-16 hex digits, chunk
-/// extensions are checked and skipped, every line ends in CRLF (a bare LF or
-/// CR is an error), chunk data is followed by CRLF, and the trailer section's
-/// fields are checked and dropped. Chunk lines and trailers are bounded.
+/// extensions follow §7.1.1's grammar exactly (BWS around ';' and '=', names
+/// tokens, values tokens or quoted-strings) and are skipped, every line ends
+/// in CRLF (a bare LF or CR is an error, and so is whitespace before it),
+/// chunk data is followed by CRLF, and the trailer section's fields are
+/// checked and dropped. A line is judged as its bytes come, whatever reads
+/// the body. Chunk lines and trailers are bounded.
 class chunked_decoder {
 public:
     enum class status : std::uint8_t {
@@ -45,18 +48,25 @@ public:
 
 private:
     enum class state : std::uint8_t {
-        size,          // chunk-size hex digits
-        size_ws,       // BWS after the size, before ';' or CRLF
-        ext,           // inside chunk extensions
-        size_lf,       // CR seen, LF expected
-        data,          // chunk data
-        data_cr,       // CR after data expected
-        data_lf,       // LF after data expected
-        trailer_start, // start of a trailer line or the final CRLF
-        trailer_name,  // inside a trailer field name
-        trailer_value, // inside a trailer field value
-        trailer_lf,    // CR seen in a trailer line, LF expected
-        final_lf,      // CR of the final blank line seen
+        size,             // chunk-size hex digits
+        ext_bws,          // BWS after the size or an extension's value: ';' follows
+        ext_name_bws,     // BWS after an extension's name: ';' or '=' follows
+        ext_name_start,   // after ';': BWS, then the extension's name
+        ext_name,         // inside an extension's name (a token)
+        ext_value_start,  // after '=': BWS, then a token or a quoted-string
+        ext_value,        // inside a token value
+        ext_quoted,       // inside a quoted-string value
+        ext_quoted_pair,  // after a backslash in a quoted-string
+        ext_quoted_end,   // after a quoted-string's closing quote
+        size_lf,          // CR seen, LF expected
+        data,             // chunk data
+        data_cr,          // CR after data expected
+        data_lf,          // LF after data expected
+        trailer_start,    // start of a trailer line or the final CRLF
+        trailer_name,     // inside a trailer field name
+        trailer_value,    // inside a trailer field value
+        trailer_lf,       // CR seen in a trailer line, LF expected
+        final_lf,         // CR of the final blank line seen
         done,
         failed,
     };

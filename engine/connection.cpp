@@ -22,6 +22,11 @@ namespace {
 
 constexpr std::uint16_t max_queued_buffers = 4;  // per busy connection, before recv pauses
 constexpr std::uint64_t linger_ns = 2'000'000'000;  // a closing peer gets 2 s to read and hang up
+// RFC 9112 §2.2: a server SHOULD ignore at least one empty line (CRLF) before
+// a request-line. Up to 4 are skipped before each request, the first one
+// included (connection::crlf_budget counts their bytes); a fifth reaches the
+// parser, which answers 400.
+constexpr std::uint8_t empty_line_bytes = 4 * 2;
 
 // Formats the peer as Go's RemoteAddr: "ip:port", "[ip6]:port"; an
 // IPv4-mapped IPv6 address is shown as plain IPv4.
@@ -81,6 +86,7 @@ void worker::open_connection(int fd) {
     c.index = index;
     c.fd = fd;
     c.remote_len = format_peer(fd, c.remote, sizeof c.remote);
+    c.crlf_budget = empty_line_bytes;
     if (config_.proxy_protocol) c.proxy = lend_proxy_parser();  // the PROXY header comes first
     c.id = std::uint64_t{config_.worker_index} << 48 | ++accepted_;
     ++live_;
@@ -199,7 +205,9 @@ void worker::process_requests(connection& c) {
 }
 
 exchange* worker::next_request(connection& c) {
-    const std::size_t limit = config_.max_header_bytes + 4096;  // Go allows MaxHeaderBytes + 4096
+    // The whole head, request line and fields with their line ends, within
+    // max_header_bytes exactly (Go reads 4096 bytes past MaxHeaderBytes).
+    const std::size_t limit = config_.max_header_bytes;
     for (;;) {
         // A head that began in an earlier buffer continues in the assembly:
         // copy the buffers queued since then into it, once.
@@ -234,13 +242,28 @@ exchange* worker::next_request(connection& c) {
             c.rq_tail = buffer_pool::none;
         }
         std::string_view view = peek(c);
-        // RFC 9112 §2.2 asks servers to skip an empty line before a request
-        // line, for old clients that send CRLF after a POST body. Like Go, we
-        // skip up to 4 CR or LF bytes after a POST, and nowhere else.
-        while (c.crlf_budget > 0 && !view.empty() && (view[0] == '\r' || view[0] == '\n')) {
-            --c.crlf_budget;
-            consume(c, 1);
+        // Empty lines before the request-line are skipped (empty_line_bytes;
+        // Go skips 4 CR or LF bytes after a POST only). An empty line is a
+        // CRLF: a bare LF stays an error (RFC 9112 §2.2's MAY, not taken).
+        bool split_crlf = false;
+        while (c.crlf_budget >= 2 && !view.empty() && view[0] == '\r') {
+            if (view.size() == 1) {
+                split_crlf = true;  // its LF is in a later buffer, or yet to come
+                break;
+            }
+            if (view[1] != '\n') break;
+            c.crlf_budget = static_cast<std::uint8_t>(c.crlf_budget - 2);
+            consume(c, 2);
             view = peek(c);
+        }
+        if (split_crlf) {
+            // A view from a pool buffer with more queued joins them in an
+            // assembly; an assembly already holds all that came: wait.
+            const bool queued = !(c.asm_ != nullptr && c.asm_->off < c.asm_->len) &&
+                                pool_.next(c.rq_head) != buffer_pool::none;
+            if (!queued) return nullptr;
+            if (!move_to_assembly(c, view)) return nullptr;
+            continue;
         }
         if (view.empty()) return nullptr;
         c.crlf_budget = 0;
@@ -359,7 +382,7 @@ void worker::end_exchange(connection& c) {
     c.ex = nullptr;
     ++c.requests;
     const bool close = ex->close_after() || c.broken;
-    c.crlf_budget = ex->req.method() == "POST" ? 4 : 0;
+    c.crlf_budget = empty_line_bytes;
     release_exchange(ex);
     // The head's buffer is free once no request views it.
     if (c.pinned != buffer_pool::none) {

@@ -91,6 +91,93 @@ std::int64_t parse_content_length(std::string_view v) noexcept {
 
 namespace parser_detail {
 
+namespace {
+
+// What one Transfer-Encoding field line holds. RFC 9112 §6.1, RFC 9110
+// §10.1.4: Transfer-Encoding = #transfer-coding, transfer-coding = token *(
+// OWS ";" OWS transfer-parameter ), transfer-parameter = token BWS "=" BWS (
+// token / quoted-string ).
+struct coding_list {
+    bool valid = true;            // the list is well formed, without empty elements
+    bool chunked_last = false;    // its last coding is chunked, with no parameters
+    bool named_chunked = false;   // a coding, the last included, is chunked (parameters or not)
+    bool chunked_before = false;  // a coding before the last is chunked
+    bool others = false;          // a coding before the last is another one
+};
+
+bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+
+// Empty list elements (RFC 9110 §5.6.1 asks a recipient to skip a few) make
+// the list invalid here: front ends disagree on ", chunked" and "chunked,",
+// and a disagreement on the final coding is a disagreement on framing.
+coding_list parse_codings(std::string_view v) noexcept {
+    coding_list out;
+    std::size_t i = 0;
+    const std::size_t n = v.size();
+    auto ows = [&]() noexcept {
+        while (i < n && is_ows(v[i])) ++i;
+    };
+    auto token = [&]() noexcept {
+        const std::size_t from = i;
+        while (i < n && chars::is_tchar(static_cast<unsigned char>(v[i]))) ++i;
+        return v.substr(from, i - from);
+    };
+    auto quoted = [&]() noexcept {  // at the opening DQUOTE (RFC 9110 §5.6.4)
+        for (++i; i < n; ++i) {
+            const auto c = static_cast<unsigned char>(v[i]);
+            if (c == '"') {
+                ++i;
+                return true;
+            }
+            if (c == '\\') {
+                if (++i == n) return false;
+                continue;  // quoted-pair: any field byte (the value holds nothing else)
+            }
+        }
+        return false;
+    };
+    auto invalid = [&out]() noexcept {
+        out = {};
+        out.valid = false;
+        return out;
+    };
+    for (;;) {
+        ows();
+        const std::string_view name = token();
+        if (name.empty()) return invalid();
+        bool parameters = false;
+        for (;;) {
+            const std::size_t before = i;
+            ows();
+            if (i == n || v[i] != ';') {
+                i = before;
+                break;
+            }
+            ++i;
+            ows();
+            if (token().empty()) return invalid();
+            ows();
+            if (i == n || v[i] != '=') return invalid();
+            ++i;
+            ows();
+            if (i < n && v[i] == '"' ? !quoted() : token().empty()) return invalid();
+            parameters = true;
+        }
+        ows();
+        const bool chunked = ascii_iequals(name, "chunked");
+        out.named_chunked |= chunked;
+        if (i == n) {
+            out.chunked_last = chunked && !parameters;
+            return out;
+        }
+        if (v[i] != ',') return invalid();
+        ++i;
+        (chunked ? out.chunked_before : out.others) = true;
+    }
+}
+
+}  // namespace
+
 parse_error add_known(known_field k, head_facts& f, ringhttp::header& h, std::string_view name,
                       std::string_view value) noexcept {
     switch (k) {
@@ -106,6 +193,15 @@ parse_error add_known(known_field k, head_facts& f, ringhttp::header& h, std::st
             f.has_content_length = true;
             break;
         case known_field::transfer_encoding:
+            if (f.te_count > 0) {
+                // The lines form one list (RFC 9110 §5.3): the earlier one
+                // must be well formed and cannot hold chunked, which must be
+                // the final coding (RFC 9112 §6.3) and is applied once (§6.1).
+                const coding_list earlier = parse_codings(f.transfer_encoding.view());
+                if (!earlier.valid) return bad("malformed Transfer-Encoding");
+                if (earlier.named_chunked) return bad("chunked is not the final transfer coding");
+                f.te_other = true;
+            }
             ++f.te_count;
             f.transfer_encoding = {value.data(), value.size()};
             break;
@@ -171,10 +267,20 @@ parse_result finish(const head_facts& f, request& r, head_info& info, const pars
     if (f.te_count > 0) {
         // §6.1: a Transfer-Encoding in HTTP/1.0 means the framing is faulty.
         if (!http11) return done(bad("Transfer-Encoding in HTTP/1.0 request"));
-        // Only a single "chunked" is decoded; anything else is not understood
-        // (§6.1: 501) - this covers "gzip, chunked", "chunked, chunked", repeats.
-        if (f.te_count != 1 || !ascii_iequals(f.transfer_encoding.view(), "chunked"))
-            return done({501, "unsupported transfer encoding"});
+        // §6.3: when chunked is not the final coding the length cannot be
+        // determined: 400 and close (Go answers 501 and closes). So is a list
+        // that does not parse, one that applies chunked twice (§6.1), and
+        // chunked with parameters, which it has none of.
+        const coding_list last = parse_codings(f.transfer_encoding.view());
+        if (!last.valid) return done(bad("malformed Transfer-Encoding"));
+        if (last.chunked_before)
+            return done(bad(last.chunked_last ? "chunked applied more than once"
+                                              : "chunked is not the final transfer coding"));
+        if (last.named_chunked && !last.chunked_last) return done(bad("chunked with parameters"));
+        // §6.1: a well-formed list of codings not implemented here, that is
+        // any but a lone chunked ("gzip", "gzip, chunked"): 501, and the
+        // connection closes, as in Go.
+        if (!last.chunked_last || last.others || f.te_other) return done({501, "unsupported transfer encoding"});
         // §6.1 and §6.3: with both framings a request may be smuggled; refuse
         // it rather than trust either (Go drops Content-Length and goes on).
         if (f.has_content_length) return done(bad("both Content-Length and Transfer-Encoding"));
@@ -222,9 +328,11 @@ parse_result parse_portable(char* data, std::size_t len, request& r, head_info& 
     if (q == p || *q != ' ') return fail(q, bad(q == p ? "invalid method" : "malformed request line"));
     const std::string_view method(p, static_cast<std::size_t>(q - p));
     p = q + 1;
-    // The target runs to the next SP; any other control byte (or DEL) in it is
-    // an error. Bytes from 0x80 up pass, as in Go.
-    q = p + scan::find_control(p, static_cast<std::size_t>(stop - p), 0x21);
+    // The target runs to the next SP; any other byte outside the URI grammar
+    // (target_char) is an error: a control byte, DEL, '#', '"', '<' and the
+    // like, or a byte from 0x80 up (Go lets the last ones through).
+    q = p;
+    while (q < stop && target_table[static_cast<unsigned char>(*q)]) ++q;
     if (q >= stop) return need_more;
     if (*q != ' ' || q == p) return error(bad("invalid request target"));
     const std::string_view target(p, static_cast<std::size_t>(q - p));
@@ -322,9 +430,16 @@ struct sse2_ops {
     unsigned controls(vec v) const noexcept {
         return bits(_mm_andnot_si128(v, _mm_cmplt_epi8(_mm_add_epi8(v, k01), k21)));
     }
-    // The same with SP.
+    // Bytes a request-target may not hold (target_char), SP among them: not
+    // a letter, not in "$%&'()*+,-./0123456789:;" or "?@", and none of
+    // "!=[]_~". The range tests are exact for bytes from 0x80 too.
     unsigned target_stop(vec v) const noexcept {
-        return bits(_mm_andnot_si128(v, _mm_cmplt_epi8(_mm_add_epi8(v, k01), splat(0x22))));
+        const vec ranges = _mm_or_si128(_mm_or_si128(letter(v), in(v, '$', ';')), in(v, '?', '@'));
+        const vec singles =
+            _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, splat('!')), _mm_cmpeq_epi8(v, splat('='))),
+                                      _mm_or_si128(_mm_cmpeq_epi8(v, splat('[')), _mm_cmpeq_epi8(v, splat(']')))),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, splat('_')), _mm_cmpeq_epi8(v, splat('~'))));
+        return ~bits(_mm_or_si128(ranges, singles)) & all;
     }
     // Letters, "+,-./0123456789:;", '_' and '~'.
     unsigned path_keeps(vec v) const noexcept {

@@ -100,6 +100,7 @@ constexpr nibble_tables token_tables =
     make_token_tables([](unsigned c) { return chars::is_tchar(static_cast<unsigned char>(c)); });
 constexpr nibble_tables path_tables = make_tables([](unsigned c) { return c < 128 && path_keep_char(c); });
 constexpr nibble_tables host_tables = make_tables([](unsigned c) { return c < 128 && host_char(c); });
+constexpr nibble_tables target_tables = make_tables([](unsigned c) { return c < 128 && target_char(c); });
 
 // The vector constants, in memory for avx2_ops to load.
 struct alignas(32) bytes32 {
@@ -115,11 +116,12 @@ constexpr bytes32 twice(const std::array<std::uint8_t, 16>& t) {
     for (unsigned i = 0; i < 32; ++i) v.b[i] = t[i % 16];
     return v;
 }
-constexpr bytes32 k_0f = fill(0x0f), k_20 = fill(0x20), k_21 = fill(0x21), k_22 = fill(0x22), k_01 = fill(0x01),
+constexpr bytes32 k_0f = fill(0x0f), k_20 = fill(0x20), k_21 = fill(0x21), k_01 = fill(0x01),
                   k_03 = fill(0x03), k_dash = fill('-');
 constexpr bytes32 k_token_lo = twice(token_tables.lo), k_token_hi = twice(token_tables.hi);
 constexpr bytes32 k_path_lo = twice(path_tables.lo), k_path_hi = twice(path_tables.hi);
 constexpr bytes32 k_host_lo = twice(host_tables.lo), k_host_hi = twice(host_tables.hi);
+constexpr bytes32 k_target_lo = twice(target_tables.lo), k_target_hi = twice(target_tables.hi);
 
 // The constants every line uses are members, loaded once and made opaque
 // (see opaque()), so that the compiler keeps them in registers or on the
@@ -192,9 +194,10 @@ struct avx2_ops {
     unsigned controls(vec v) const noexcept {
         return bits(_mm256_andnot_si256(v, _mm256_cmpgt_epi8(k21, _mm256_add_epi8(v, k01))));
     }
-    // The same with SP.
+    // Bytes outside target_char (SP, controls, DEL, bytes from 0x80 too: the
+    // lookup gives 0 for them), exact.
     unsigned target_stop(vec v) const noexcept {
-        return bits(_mm256_andnot_si256(v, _mm256_cmpgt_epi8(k(k_22), _mm256_add_epi8(v, k01))));
+        return bits(_mm256_cmpeq_epi8(lookup(v, k(k_target_lo), k(k_target_hi)), _mm256_setzero_si256()));
     }
     unsigned path_keeps(vec v) const noexcept { return nonzero(lookup(v, k(k_path_lo), k(k_path_hi))); }
     unsigned host_chars(vec v) const noexcept { return nonzero(lookup(v, k(k_host_lo), k(k_host_hi))); }

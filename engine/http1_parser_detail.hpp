@@ -3,6 +3,7 @@
 // the fields the parser acts on, and the checks made once the head is read.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -51,6 +52,28 @@ parse_result parse_sse2(char* data, std::size_t len, request& r, head_info& info
 parse_result parse_avx2(char* data, std::size_t len, request& r, head_info& info,
                         const parse_limits& limits) noexcept;
 
+/// target_char reports whether c may appear in a request-target: the
+/// characters RFC 3986 §2 allows in a URI (unreserved, reserved, '%') less
+/// '#', which starts a fragment and is never sent (RFC 9110 §7.1; RFC 9112
+/// §3.2's forms have none). '[' and ']' are URI characters (gen-delims) whose
+/// place the grammar limits to an IP literal; that is left to the target's
+/// parse, so a query such as "a[]=1", which browsers send as it is, passes.
+/// Everything else (controls, SP, DEL, '"', '<', '>', backslash, '^', '`', '{',
+/// '|', '}', and every byte from 0x80) is outside the grammar: 400.
+constexpr bool target_char(unsigned c) noexcept {
+    // unreserved, then gen-delims less '#', sub-delims and the '%' of pct-encoded.
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c < 0x80 && std::string_view("-._~" ":/?[]@" "!$&'()*+,;=" "%").find(static_cast<char>(c)) !=
+                            std::string_view::npos);
+}
+
+/// target_table is target_char as a table, for the byte-at-a-time parser.
+inline constexpr std::array<bool, 256> target_table = [] {
+    std::array<bool, 256> t{};
+    for (unsigned c = 0; c < 256; ++c) t[c] = target_char(c);
+    return t;
+}();
+
 constexpr parse_error bad(const char* why) noexcept { return {400, why}; }
 constexpr parse_result error(parse_error e) noexcept { return {parse_result::status::error, 0, e}; }
 constexpr parse_result need_more{parse_result::status::need_more, 0, {}};
@@ -80,6 +103,7 @@ struct head_facts {
     bool host_checked = false;  // host already known to pass valid_host
     bool conn_close = false;
     bool conn_keep_alive = false;
+    bool te_other = false;     // a Transfer-Encoding line before the last named a coding other than chunked
     int host_count = 0;
     int te_count = 0;
     std::size_t fields = 0;

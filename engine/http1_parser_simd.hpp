@@ -40,7 +40,8 @@ namespace ringhttp::engine::parser_detail {
 //                             `first`), lower elsewhere
 //   controls(v)               mask of control bytes and DEL: what ends a
 //                             field line, or is an error in one (HTAB aside)
-//   target_stop(v)            mask of control bytes, SP and DEL
+//   target_stop(v)            mask of the bytes a request-target may not
+//                             hold (not target_char), SP among them
 //   path_keeps(v)             mask of bytes known to stay unescaped in a path
 //                             (Go's shouldEscape false; a subset is fine)
 //   host_chars(v)             mask of bytes known valid in a Host (a subset
@@ -299,10 +300,10 @@ template <class Ops>
     }
     const std::string_view method(p, static_cast<std::size_t>(q - p));
     p = q + 1;
-    // The target runs to the next SP; any other control byte (or DEL) in it is
-    // an error. Bytes from 0x80 up pass, as in Go. On the way, see whether the
-    // path needs parse_target at all: it does not when it is origin-form and
-    // every byte up to the query stays unescaped.
+    // The target runs to the next SP; any other byte outside the URI grammar
+    // (target_char) is an error, bytes from 0x80 up among them. On the way,
+    // see whether the path needs parse_target at all: it does not when it is
+    // origin-form and every byte up to the query stays unescaped.
     const char* t = p;
     const char* path_end = nullptr;
     for (;;) {

@@ -146,16 +146,17 @@ const char* parse_target(std::string_view method, std::string_view target, url& 
         return nullptr;
     }
     // RFC 9112 §3.2.2: absolute-form, an absolute-URI (RFC 3986 §4.3):
-    // scheme ":" hier-part [ "?" query ].
+    // scheme ":" hier-part [ "?" query ], here with an authority ("//"): the
+    // form a request to an origin takes (RFC 9110 §4.2.1: an http URI with no
+    // host MUST be rejected as invalid). Without one, "example.com:80" would
+    // read as scheme "example.com" and a rootless path (Go serves it, and
+    // serve_mux redirects it to "/"), when it is authority-form, which RFC
+    // 9112 §3.2.3 keeps for CONNECT: 400.
     std::size_t colon = target.find(':');
     if (colon == std::string_view::npos || !valid_scheme(target.substr(0, colon))) return "invalid URI for request";
-    u.scheme = target.substr(0, colon);
     std::string_view rest = target.substr(colon + 1);
-    if (!rest.starts_with("//")) {
-        // A rootless ("opaque") hier-part, like "example.com:80" read as scheme
-        // "example.com": no path, which serve_mux redirects to "/" (as Go).
-        return nullptr;
-    }
+    if (!rest.starts_with("//")) return "authority-form target without CONNECT";
+    u.scheme = target.substr(0, colon);
     rest.remove_prefix(2);
     std::size_t end = rest.find_first_of("/?");
     std::string_view authority = rest.substr(0, end);

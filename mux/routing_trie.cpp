@@ -607,6 +607,21 @@ const pattern* match(const snapshot& s, std::string_view host, std::string_view 
     return match_method_and_path(root->wild, method, w);
 }
 
+const pattern* match_method(const snapshot& s, std::string_view host, std::string_view method,
+                            const request_path& path) noexcept {
+    const node* root = s.root;
+    if (root == nullptr) return nullptr;
+    walk w{path, nullptr};
+    auto in = [&](const node* h) -> const pattern* {
+        if (h == nullptr || h->children.count == 0) return nullptr;
+        const node* m = h->children.find(method, hash_bytes(method));
+        return m != nullptr ? match_path(m, w) : nullptr;
+    };
+    if (!host.empty() && root->children.count != 0)
+        if (const pattern* p = in(root->children.find(host, hash_bytes(host)))) return p;
+    return in(root->wild);
+}
+
 void allowed_methods(const snapshot& s, std::string_view host, const request_path& path,
                      std::vector<std::string_view>& out) {
     const node* root = s.root;

@@ -309,6 +309,11 @@ struct match_info {
 const pattern* match(const snapshot& s, std::string_view host, std::string_view method,
                      const request_path& path, match_info* info = nullptr) noexcept;
 
+/// match_method is match among the patterns registered for method itself
+/// only: not those without a method, nor GET's for HEAD.
+const pattern* match_method(const snapshot& s, std::string_view host, std::string_view method,
+                            const request_path& path) noexcept;
+
 /// match_indexed returns the pattern filed in index under exactly host
 /// (empty: none), method (empty: any) and path, given the three parts'
 /// hash_bytes, or null. Why a few probes may stand in for Go's walk:

@@ -52,9 +52,10 @@ bool exact(const pattern* p, const match_info& info, const request_path& path) n
 // The target of a redirect to path (unescaped) and query: Go's
 // url.URL{Path: path, RawQuery: query}.String(), already cleaned as Go's
 // Redirect cleans a target without scheme or host. Cleaning here matters
-// for "//" (a CONNECT with an empty path), which Go's url.Parse reads as an
-// empty host and Redirect turns into "/"; redirect() would take it for a
-// scheme-relative URL. Cleaning twice changes nothing.
+// for "//" (the trailing-slash redirect of an absolute-form target with an
+// empty path, "http://h"), which Go's url.Parse reads as an empty host and
+// Redirect turns into "/"; redirect() would take it for a scheme-relative
+// URL. Cleaning twice changes nothing.
 std::string location_for(std::string_view path, std::string_view query) {
     std::string escaped;
     path_escape(path, escaped);
@@ -375,13 +376,32 @@ void find_in(const snapshot& s, const request& r, request_path& path, lookup& ou
     std::string_view host;
     const pattern* p = nullptr;
     if (method == "CONNECT") {
-        // CONNECT paths are not cleaned; the trailing-slash redirect looks
-        // at the URL's authority, the match itself at the Host header, and
-        // neither strips a port.
+        // A 2xx answer to CONNECT turns the connection into a tunnel (RFC
+        // 9110 §9.3.6), so a CONNECT is never redirected (Go sends "CONNECT
+        // host:443" to "/" with its trailing-slash redirect, and a tunnel
+        // client follows no redirect). Its path is not cleaned; the match
+        // looks at the Host header, the 405's methods at the URL's
+        // authority, neither stripping a port (as Go).
         host = u.host;
-        match_or_redirect(s, host, method, path, &u, out);
-        if (out.kind == outcome::redirect) return;
-        p = match(s, r.host(), method, path);
+        if (u.path.empty()) {
+            // Authority-form (RFC 9112 §3.2.3): matched as the path "/", by a
+            // pattern registered for CONNECT only ("CONNECT /", "CONNECT
+            // host:443/"), whose handler may hijack the connection for the
+            // tunnel. Anything else would answer it as an ordinary request
+            // and seem to open a tunnel: 405, Allow naming the methods "/"
+            // has (maybe none).
+            path.assign_decoded("/", limit);
+            p = match_method(s, r.host(), method, path);
+            if (p == nullptr) {
+                find_methods(s, host, path, out);
+                out.kind = outcome::method_not_allowed;
+                return;
+            }
+        } else {
+            // Origin-form ("CONNECT /_goRPC_", Go's net/rpc): routed as
+            // any method, without the redirect.
+            p = match(s, r.host(), method, path);
+        }
     } else {
         if (hosts) host = strip_host_port(r.host());
         if (!path.clean()) {

@@ -54,7 +54,11 @@ TEST_CASE("chunked: payload is the same whole, split anywhere, and byte by byte"
         {"A\r\n0123456789\r\n0\r\n\r\n", "0123456789"},
         {"005\r\nhello\r\n0000\r\n\r\n", "hello"},
         {"5;ext=1;q=\"x y\"\r\nhello\r\n0;last\r\n\r\n", "hello"},
-        {"5 \t\r\nhello\r\n0\r\n\r\n", "hello"},
+        // RFC 9112 §7.1.1: BWS before ';' and around '='.
+        {"5 ;ext\r\nhello\r\n0\r\n\r\n", "hello"},
+        {"5 \t; a = b ;\tc\t=\t\"d\"\r\nhello\r\n0 ; e\r\n\r\n", "hello"},
+        {"5;a=\"q\\\"uote;\\\\\" ;b\r\nhello\r\n0\r\n\r\n", "hello"},
+        {"5;!#$%&'*+-.^_`|~=x\r\nhello\r\n0\r\n\r\n", "hello"},
         {"5\r\nhello\r\n0\r\nX-Trailer: v\r\nY: w\r\n\r\n", "hello"},
     }));
     const std::string input = r.body + "GET / HTTP/1.1\r\n";  // the next request must stay unread
@@ -101,9 +105,51 @@ TEST_CASE("chunked: malformed framing is an error", "[codec][chunked]") {
         "0\r\nBad Trailer\r\n\r\n",               // trailer without colon
         "0\r\nX: v\n\r\n",                        // bare LF in trailer
         "0\r\n\n",                                // bare LF ends the trailers
-        "5 ;ext\r\nhello\r\n0\r\n\r\n");         // space before ';' (Go rejects it too)
+        // RFC 9112 §7.1.1: outside chunk-ext's grammar (Go accepts the first two).
+        "5 \r\nhello\r\n0\r\n\r\n",               // whitespace after the size, then CRLF
+        "5\t\r\nhello\r\n0\r\n\r\n",              // a tab there
+        "5\r\nhello\r\n0 \r\n\r\n",               // ... after the last chunk's size
+        "5;\r\nhello\r\n0\r\n\r\n",               // a bare ';'
+        "5;;a\r\nhello\r\n0\r\n\r\n",             // an empty extension
+        "5; \r\nhello\r\n0\r\n\r\n",              // ';' and BWS, no name
+        "5;a \r\nhello\r\n0\r\n\r\n",             // whitespace after a name, then CRLF
+        "5;a=\r\nhello\r\n0\r\n\r\n",             // '=' without a value
+        "5;a=b \r\nhello\r\n0\r\n\r\n",           // whitespace after a value, then CRLF
+        "5;a b\r\nhello\r\n0\r\n\r\n",            // two words
+        "5;a=b c\r\nhello\r\n0\r\n\r\n",          // a value of two words
+        "5;a=b=c\r\nhello\r\n0\r\n\r\n",          // '=' in a token value
+        "5;a@b\r\nhello\r\n0\r\n\r\n",            // '@' is no token character
+        "5;=b\r\nhello\r\n0\r\n\r\n",             // a value without a name
+        "5;a=\"b\r\nhello\r\n0\r\n\r\n",          // an unclosed quoted-string
+        "5;a=\"b\"c\r\nhello\r\n0\r\n\r\n",       // a byte after the closing quote
+        "5;a=\"b\x01\"\r\nhello\r\n0\r\n\r\n",    // a control byte in a quoted-string
+        "5;a=\"\\\x7f\"\r\nhello\r\n0\r\n\r\n",   // a quoted-pair of DEL
+        "5;a\x80\r\nhello\r\n0\r\n\r\n",          // obs-text in a name
+        "5,a\r\nhello\r\n0\r\n\r\n");             // not ';'
+    INFO(body);
     CHECK(decode(body).state == chunked_decoder::status::error);
     CHECK(decode(body, 1).state == chunked_decoder::status::error);
+}
+
+TEST_CASE("chunked: a chunk line outside the grammar fails at its byte, before any data is read",
+          "[codec][chunked]") {
+    struct row {
+        std::string line;
+        std::size_t at;  // the byte that decides
+    };
+    const row r = GENERATE(values<row>({
+        {"5 \r\n", 2},
+        {"5;\r\n", 2},
+        {"5;a \r\n", 4},
+        {"5;a=\r\n", 4},
+        {"5;a=\"b\"x\r\n", 7},
+    }));
+    INFO(r.line);
+    chunked_decoder d;
+    const chunked_decoder::result res = d.decode(r.line + "hello\r\n0\r\n\r\n");
+    CHECK(res.state == chunked_decoder::status::error);
+    CHECK(res.consumed == r.at);
+    CHECK(d.failed());
 }
 
 TEST_CASE("chunked: a 16-digit chunk size is accepted, the size line is bounded", "[codec][chunked]") {

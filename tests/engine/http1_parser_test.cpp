@@ -241,11 +241,16 @@ TEST_CASE("http1 parser: malformed requests get the RFC's status", "[codec]") {
         {"CL and TE", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
         {"TE and CL", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400},
         {"TE in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
-        {"TE gzip", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
-        {"TE gzip, chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
-        {"TE chunked twice", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 501},
-        {"TE on two lines", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 501},
         {"authority form without port for GET", "GET example.com HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"authority form for GET", "GET example.com:80 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"authority form for OPTIONS", "OPTIONS example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"absolute form without authority", "GET http:/x HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"absolute form, rootless", "GET urn:x HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"CONNECT in absolute form", "CONNECT http://a:443/ HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"'#' in the target", "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"non-ASCII in the target", "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"'|' in the query", "GET /a?b|c HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+        {"'\"' in an absolute target", "GET http://a/\"x HTTP/1.1\r\nHost: a\r\n\r\n", 400},
         {"HTTP/3.0", "GET / HTTP/3.0\r\nHost: a\r\n\r\n", 505},
         {"PRI with fields needs a Host", "PRI * HTTP/2.0\r\nX: y\r\n\r\n", 400},
         {"bad escape", "GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n", 400},
@@ -463,6 +468,10 @@ std::vector<std::string> corpus() {
         "GET /" + std::string(100, 'p') + "?" + std::string(100, 'q') + " HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /p?? HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /\xc3\xa9t\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /" + std::string(31, 'p') + "#" + std::string(40, 'q') + " HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /p?" + std::string(60, 'q') + "{}|^`\"<>\\ HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /a[0]?b[]=1&c='(x)'*!$;@: HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET example.com:80 HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET https://user@h.example:8443/x/y?z HTTP/1.1\r\nHost: a\r\n\r\n",
         "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: [::1]:80\r\nConnection: Upgrade, Keep-Alive\r\n\r\n",
@@ -616,4 +625,115 @@ TEST_CASE("head_scanner: bytes after the head's end may be anything, a bare LF i
     }
     // A bare LF inside the head is still an error.
     CHECK(scan_split("POST / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n", 21).state == head_scanner::status::error);
+}
+
+TEST_CASE("http1 parser: Transfer-Encoding must end in chunked, once, in a well-formed list", "[codec]") {
+    // RFC 9112 §6.3: chunked not final in a request is a 400 and a close;
+    // a list that does not parse cannot say which coding is final; §6.1:
+    // chunked once. A well-formed list of codings ringhttp does not decode
+    // (no chunked, or chunked last after others) is §6.1's 501.
+    struct row {
+        const char* fields;
+        int status;  // 0: accepted as chunked
+    };
+    const row r = GENERATE(values<row>({
+        {"Transfer-Encoding: chunked", 0},
+        {"Transfer-Encoding:\tCHUNKED\t", 0},
+        {"Transfer-Encoding: gzip, chunked", 501},
+        {"Transfer-Encoding: gzip;q=1 , x-custom ; a=\"b, c\" ,chunked", 501},
+        {"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked", 501},
+        {"Transfer-Encoding: gzip\r\nTransfer-Encoding: deflate, chunked", 501},
+        {"Transfer-Encoding: gzip", 501},
+        {"Transfer-Encoding: identity", 501},
+        {"Transfer-Encoding: xchunked", 501},
+        {"Transfer-Encoding: gzip, deflate", 501},
+        {"Transfer-Encoding: gzip\r\nTransfer-Encoding: deflate", 501},
+        {"Transfer-Encoding: chunked, gzip", 400},
+        {"Transfer-Encoding: chunked, chunked", 400},
+        {"Transfer-Encoding: chunked , chunked", 400},
+        {"Transfer-Encoding:", 400},
+        {"Transfer-Encoding:   ", 400},
+        {"Transfer-Encoding: , chunked", 400},
+        {"Transfer-Encoding: chunked,", 400},
+        {"Transfer-Encoding: gzip,, chunked", 400},
+        {"Transfer-Encoding: chunked;q=1", 400},
+        {"Transfer-Encoding: chunked;", 400},
+        {"Transfer-Encoding: gzip;q, chunked", 400},
+        {"Transfer-Encoding: gzip;q=\"1, chunked", 400},
+        {"Transfer-Encoding: \"chunked\"", 400},
+        {"Transfer-Encoding: chunked x", 400},
+        {"Transfer-Encoding: chunked\r\nTransfer-Encoding: identity", 400},
+        {"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked", 400},
+        {"Transfer-Encoding: chunked;a=b\r\nTransfer-Encoding: chunked", 400},
+        {"Transfer-Encoding: ,\r\nTransfer-Encoding: chunked", 400},
+        {"Transfer-Encoding: gzip\r\nTransfer-Encoding:", 400},
+        {"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked", 400},
+    }));
+    INFO(r.fields);
+    parsed p;
+    parse(std::string("POST / HTTP/1.1\r\nHost: a\r\n") + r.fields + "\r\n\r\n", p);
+    CHECK(p.error.status == r.status);
+    if (r.status == 0) CHECK(p.info.framing == body_framing::chunked);
+    check_same(std::string("POST / HTTP/1.1\r\nHost: a\r\n") + r.fields + "\r\n\r\n");
+}
+
+TEST_CASE("http1 parser: a request-target holds only URI characters, '#' aside", "[codec]") {
+    // RFC 9112 §3.2, RFC 3986 §2: unreserved, reserved and '%'; RFC 9110 §7.1:
+    // no fragment. In the path and in the query, in one-pass and scanned heads.
+    const std::string allowed = "abcxyzABCXYZ0189-._~:/?[]@!$&'()*+,;=%";
+    for (int c = 0; c < 256; ++c) {
+        if (c == ' ') continue;  // ends the target
+        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        const bool ok = alnum || (c != 0 && allowed.find(static_cast<char>(c)) != std::string::npos);
+        const std::string b(1, static_cast<char>(c));
+        // '%' needs two hex digits in the path; "%25" keeps it whole there.
+        const std::string in_path = c == '%' ? "%25" : b;
+        for (const std::string& text : {"GET /a" + in_path + "b HTTP/1.1\r\nHost: h\r\n\r\n",
+                                        "GET /a?q" + b + "r HTTP/1.1\r\nHost: h\r\n\r\n",
+                                        "GET /" + std::string(40, 'p') + "?" + b + " HTTP/1.1\r\nHost: h\r\n\r\n"}) {
+            INFO("byte " << c << ": " << text);
+            parsed p;
+            parse(text, p);
+            CHECK(p.error.status == (ok ? 0 : 400));
+            for (variant v : variants()) {
+                const outcome got = run_variant(v, text, '\0', {});
+                CHECK((got.res.state == parse_result::status::complete) == ok);
+            }
+        }
+    }
+}
+
+TEST_CASE("http1 parser: the head limit is exact, 431 past it, 414 for the request line alone", "[codec]") {
+    SECTION("the limit bounds the whole head exactly") {
+        // A head of exactly the limit is taken, one byte more is not: by the
+        // scanner and by the one-pass parser alike (no slack past the limit).
+        const std::string base = "GET / HTTP/1.1\r\nHost: a\r\nX: \r\n\r\n";
+        for (std::size_t max : {std::size_t{64}, std::size_t{1000}, std::size_t{64} << 10}) {
+            for (std::size_t len : {max - 1, max, max + 1}) {
+                std::string head = base;
+                head.insert(head.find("X: ") + 3, len - base.size(), 'x');
+                REQUIRE(head.size() == len);
+                INFO("limit " << max << ", head of " << len);
+                const int want = len <= max ? 0 : 431;
+                head_scanner s;
+                const head_scanner::result r = s.scan(head.data(), head.size(), max);
+                CHECK(r.error.status == want);
+                CHECK((r.state == head_scanner::status::complete) == (want == 0));
+                for (variant v : variants())
+                    CHECK(run_variant(v, head, '\0', {.max_head_bytes = max}).res.error.status == want);
+            }
+        }
+    }
+    SECTION("a request line alone past the limit is 414, one at the limit with fields after it 431") {
+        for (std::size_t line : {std::size_t{1024}, std::size_t{1025}}) {
+            std::string head = "GET /" + std::string(line - 16, 'p') + " HTTP/1.1\r\nHost: a\r\n\r\n";
+            REQUIRE(head.find("\r\n") + 2 == line);
+            head_scanner s;
+            const head_scanner::result r = s.scan(head.data(), head.size(), 1024);
+            INFO("request line of " << line);
+            CHECK(r.error.status == (line > 1024 ? 414 : 431));
+            for (variant v : variants())
+                CHECK(run_variant(v, head, '\0', {.max_head_bytes = 1024}).res.error.status == r.error.status);
+        }
+    }
 }

@@ -47,11 +47,14 @@ void codec_model::run() {
 }
 
 bool codec_model::step_head() {
-    // RFC 9112 §2.2: up to 4 stray CR/LF bytes after a POST are skipped, as
-    // Go does (connection.cpp, crlf_budget).
-    while (crlf_budget_ > 0 && !view().empty() && (view()[0] == '\r' || view()[0] == '\n')) {
-        --crlf_budget_;
-        consume(1);
+    // RFC 9112 §2.2: up to 4 empty lines (CRLF, never a bare LF) before a
+    // request-line are skipped (connection.cpp, crlf_budget); a CR whose LF
+    // has not come yet waits for it.
+    while (crlf_budget_ >= 2 && !view().empty() && view()[0] == '\r') {
+        if (view().size() == 1) return false;
+        if (view()[1] != '\n') break;
+        crlf_budget_ -= 2;
+        consume(2);
     }
     if (view().empty()) return false;
     crlf_budget_ = 0;
@@ -152,7 +155,7 @@ bool codec_model::step_body() {
 void codec_model::end_request() {
     phase_ = phase::head;
     const request_record& rec = out_.requests.back();
-    crlf_budget_ = rec.method == "POST" ? 4 : 0;
+    crlf_budget_ = empty_line_bytes;
     if (rec.closes && stop_on_close_) stopped_ = true;
 }
 
@@ -185,11 +188,9 @@ stream_outcome codec_model::finish() {
         if (phase_ != phase::head) {
             out_.end = stream_end::partial_body;
         } else {
-            // Stray CR/LF still within a POST's budget would be skipped.
-            std::string_view v = view();
-            std::size_t skip = 0;
-            while (skip < crlf_budget_ && skip < v.size() && (v[skip] == '\r' || v[skip] == '\n')) ++skip;
-            out_.end = v.size() > skip || scanner_.started() ? stream_end::partial_head : stream_end::clean;
+            // Empty lines within the budget were skipped as they came; what
+            // is left (a CR without its LF included) is a head cut short.
+            out_.end = !view().empty() || scanner_.started() ? stream_end::partial_head : stream_end::clean;
         }
     }
     stopped_ = true;

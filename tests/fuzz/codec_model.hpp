@@ -58,11 +58,15 @@ struct stream_outcome {
 };
 
 /// codec_model is the connection's request loop without the network: feed()
-/// it fragments as recv would deliver them, then finish(). limits mirrors the
-/// server's (max_header_bytes + 4096, as Go allows). max_data bounds each
-/// body read, as a handler's read buffer does.
+/// it fragments as recv would deliver them, then finish(). head_limit is the
+/// server's max_header_bytes, which bounds a whole head exactly. max_data
+/// bounds each body read, as a handler's read buffer does.
 class codec_model {
 public:
+    /// empty_line_bytes is how many bytes of empty lines (CRLF) the server
+    /// skips before each request, the first included (connection.cpp).
+    static constexpr unsigned empty_line_bytes = 4 * 2;
+
     explicit codec_model(std::size_t head_limit, std::size_t max_data = SIZE_MAX, bool stop_on_close = false)
         : head_limit_(head_limit), max_data_(max_data), stop_on_close_(stop_on_close) {}
 
@@ -94,7 +98,7 @@ private:
     engine::head_info info_;
     phase phase_ = phase::head;
     std::int64_t body_left_ = 0;
-    unsigned crlf_budget_ = 0;
+    unsigned crlf_budget_ = empty_line_bytes;
     bool stopped_ = false;
     stream_outcome out_;
 };

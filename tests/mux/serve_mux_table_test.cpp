@@ -93,8 +93,8 @@ std::vector<mux_block> load_cases() {
             last = fail;
         } else if (key == "error") {
             blocks.back().failures.back().message = unescape_newlines(rest);
-        } else if (key == "goerror") {
-            // Go's text where ours differs on purpose: only gocheck uses it.
+        } else if (key == "goerror" || key == "gowant" || key == "goroute") {
+            // Go's answer where ours differs on purpose: only gocheck uses it.
         } else {
             throw std::runtime_error("routing_cases.txt:" + std::to_string(n) + ": unknown keyword " + key);
         }

@@ -2,7 +2,14 @@
 // lifetimes across snapshots, registration from a handler, the default mux.
 #include <catch2/catch_test_macros.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -10,6 +17,7 @@
 #include <vector>
 
 #include <ringhttp/httptest.hpp>
+#include <ringhttp/response_controller.hpp>
 #include <ringhttp/serve_mux.hpp>
 
 #include "engine/rcu.hpp"
@@ -217,4 +225,95 @@ TEST_CASE("serve_mux: a deep path routes through a multi wildcard", "[mux]") {
     mux.serve_http(w, *r);
     CHECK(w.code == 200);
     CHECK(r->path_value("rest") == target.substr(6));
+}
+
+namespace {
+
+// A loopback client for the CONNECT test: sends, then reads what comes until
+// the server closes or stays silent for `idle`.
+struct tunnel_client {
+    int fd = -1;
+    explicit tunnel_client(std::uint16_t port) {
+        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    }
+    ~tunnel_client() { ::close(fd); }
+    tunnel_client(const tunnel_client&) = delete;
+    tunnel_client& operator=(const tunnel_client&) = delete;
+    void send(std::string_view s) const {
+        REQUIRE(::send(fd, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()));
+    }
+    // Reads until `want` has come, the server closes, or nothing comes for a while.
+    std::string read_until(std::string_view want, bool* closed = nullptr) const {
+        std::string got;
+        char buf[4096];
+        for (;;) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 1000) <= 0) break;
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) {
+                if (closed != nullptr) *closed = true;
+                break;
+            }
+            got.append(buf, static_cast<std::size_t>(n));
+            if (!want.empty() && got.find(want) != std::string::npos) break;
+        }
+        return got;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("serve_mux: an authority-form CONNECT reaches only a CONNECT handler, which tunnels by hijacking",
+          "[mux][connect]") {
+    // RFC 9110 §9.3.6: a 2xx to CONNECT starts a tunnel. Go's mux redirects
+    // "CONNECT host:443" to "/" (the empty path's trailing-slash redirect);
+    // serve_mux hands it to a pattern registered for CONNECT, and answers
+    // 405 when there is none, never the catch-all's 200.
+    auto mux = std::make_shared<serve_mux>();
+    mux->handle_func("CONNECT tunnel.example:443/", [](response_writer& w, request& r) {
+        response_controller rc(w);
+        hijacked_connection hc;
+        if (rc.hijack(hc)) return;
+        const std::string ok = "HTTP/1.1 200 Connection Established\r\n\r\n";
+        (void)::send(hc.fd, ok.data(), ok.size(), MSG_NOSIGNAL);
+        // The tunnel: echo four bytes, those read with the head first.
+        std::string got = hc.buffered;
+        char buf[64];
+        while (got.size() < 4) {
+            const ssize_t n = ::recv(hc.fd, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            got.append(buf, static_cast<std::size_t>(n));
+        }
+        got = "tunnel to " + std::string(r.host()) + ": " + got;
+        (void)::send(hc.fd, got.data(), got.size(), MSG_NOSIGNAL);
+        ::close(hc.fd);
+    });
+    mux->handle_func("/", [](response_writer& w, request&) { w.write("root"); });
+    httptest::server s(mux);
+
+    SECTION("the CONNECT handler gets it and tunnels") {
+        tunnel_client c(s.port());
+        c.send("CONNECT tunnel.example:443 HTTP/1.1\r\nHost: tunnel.example:443\r\n\r\npi");
+        CHECK(c.read_until("\r\n\r\n") == "HTTP/1.1 200 Connection Established\r\n\r\n");
+        c.send("ng");
+        bool closed = false;
+        CHECK(c.read_until("", &closed) == "tunnel to tunnel.example:443: ping");
+        CHECK(closed);
+    }
+    SECTION("no CONNECT handler for the authority: 405, not the catch-all, and the connection goes on") {
+        tunnel_client c(s.port());
+        c.send("CONNECT other.example:443 HTTP/1.1\r\nHost: other.example:443\r\n\r\n");
+        const std::string refused = c.read_until("Method Not Allowed\n");
+        CHECK(refused.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0) == 0);
+        CHECK(refused.find("\r\nAllow: \r\n") != std::string::npos);
+        CHECK(refused.find("Location") == std::string::npos);
+        c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        const std::string next = c.read_until("root");
+        CHECK(next.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    }
 }

@@ -152,6 +152,33 @@ OBS_FOLD = ("RFC 9112 §5.2: a server MUST either reject obs-fold with 400 or re
 REQUEST_LINE_414 = ("RFC 9112 §3: a server that receives a request-target longer than it wishes "
                     "to parse MUST respond 414 (URI Too Long); Go counts the request line into "
                     "MaxHeaderBytes and answers 431")
+TE_FINAL = ("RFC 9112 §6.3: if a Transfer-Encoding header field is present in a request and the chunked "
+            "transfer coding is not the final encoding, the server MUST respond 400 and close; so for a "
+            "list that does not parse (empty elements, a non-token) or applies chunked twice (§6.1); Go "
+            "answers 501 (and closes), as ringhttp does for a well-formed list of codings it does not "
+            "implement (gzip, gzip, chunked)")
+CHUNK_LINE = ("RFC 9112 §7.1, §7.1.1: chunk = chunk-size [ chunk-ext ] CRLF, chunk-ext = *( BWS \";\" BWS "
+              "chunk-ext-name [ BWS \"=\" BWS chunk-ext-val ] ): whitespace only before ';' or '=', names "
+              "tokens, values tokens or quoted-strings; Go trims trailing whitespace and drops everything "
+              "after ';' unchecked, but rejects the BWS before ';' that the grammar allows")
+TARGET_CHARS = ("RFC 9112 §3.2 and RFC 3986 §2: a request-target holds only URI characters, and RFC 9110 "
+                "§7.1 sends no fragment ('#'); ringhttp answers 400 to any other byte (from 0x80 up, '\"', "
+                "'<', '>', '\\', '^', '`', '{', '|', '}', '#'); Go accepts them")
+AUTHORITY_FORM = ("RFC 9112 §3.2.3: the authority-form is only used for CONNECT requests (and an http URI "
+                  "without a host MUST be rejected, RFC 9110 §4.2.1); Go reads \"host:port\" as an "
+                  "absolute-URI with scheme \"host\" and redirects its empty path to /")
+CONNECT_405 = ("RFC 9110 §9.3.6: a 2xx answer to CONNECT switches the connection to a tunnel; ringhttp's mux "
+               "never redirects a CONNECT and gives an authority-form one only to a pattern registered for "
+               "CONNECT, else 405; Go's mux redirects it to / (its empty path's trailing-slash redirect)")
+EMPTY_LINE = ("RFC 9112 §2.2: a server that is expecting to receive and parse a request-line SHOULD ignore "
+              "at least one empty line (CRLF) received prior to the request-line; ringhttp skips up to 4 "
+              "before every request, the first included, and a connection that sends only CRLFs gets no "
+              "answer; Go answers 400 except after a POST")
+EMPTY_LINE_LF = ("RFC 9112 §2.2: an empty line is a CRLF (the bare-LF allowance is not taken, as in c); "
+                 "Go skips up to 4 CR or LF bytes after a POST, ringhttp answers a bare LF 400")
+HEAD_LIMIT = ("max_header_bytes is 64 KiB by default and bounds the whole head exactly: past it 431 (RFC "
+              "6585 §5), 414 for a request line alone (RFC 9112 §3); Go's MaxHeaderBytes is 1 MiB and "
+              "it reads 4096 bytes past it")
 
 # ==========================================================================
 # seed routes
@@ -216,7 +243,8 @@ seed("lowercase-method", r("get /echo HTTP/1.1", H), "200 open")
 seed("strip-prefix", r("GET /strip/a/b HTTP/1.1", H), "200 open")
 seed("strip-prefix-root", r("GET /strip/ HTTP/1.1", H), "200 open")
 seed("strip-prefix-redirect", r("GET /strip HTTP/1.1", H), "301 open")
-seed("leading-empty-line", b"\r\n" + r("GET /exact HTTP/1.1", H), "400 closed")
+seed("leading-empty-line", b"\r\n" + r("GET /exact HTTP/1.1", H), "400 closed",
+     difference=EMPTY_LINE, subject_expect="200 open")
 seed("empty-host-value", r("GET /echo HTTP/1.1", "Host:"), "200 open")
 
 group("bodies")
@@ -239,7 +267,8 @@ seed("chunked-te-mixed-case", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: Ch
 seed("chunked-extensions", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked",
                              body=b'5;a=b;c="d e"\r\nhello\r\n0;last\r\n\r\n'), "200 open")
 seed("chunked-extension-bws", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked",
-                                body=b"5 ; a = b\r\nhello\r\n0\r\n\r\n"), "400 closed")
+                                body=b"5 ; a = b\r\nhello\r\n0\r\n\r\n"), "400 closed",
+     difference=CHUNK_LINE, subject_expect="200 open")
 seed("chunked-trailers", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked", "Trailer: Foo",
                            body=chunked("hello", trailer="Foo: bar\r\nOther: x\r\n")), "200 open")
 seed("chunked-empty", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked", body=b"0\r\n\r\n"), "200 open")
@@ -312,8 +341,10 @@ seed("pipe-expect-continue-then-get",
 seed("pipe-post-crlf-then-get", r("POST /echo HTTP/1.1", H, "Content-Length: 2", body="ok") + b"\r\n"
      + r("GET /exact HTTP/1.1", H), "200 200 open")
 seed("pipe-post-4-crlf-bytes-then-get", r("POST /echo HTTP/1.1", H, "Content-Length: 2", body="ok") + b"\r\n\n\r"
-     + r("GET /exact HTTP/1.1", H), "200 200 open")
-seed("pipe-get-crlf-then-get", r("GET /echo HTTP/1.1", H) + b"\r\n" + r("GET /exact HTTP/1.1", H), "200 400 closed")
+     + r("GET /exact HTTP/1.1", H), "200 200 open",
+     difference=EMPTY_LINE_LF, subject_expect="200 400 closed")
+seed("pipe-get-crlf-then-get", r("GET /echo HTTP/1.1", H) + b"\r\n" + r("GET /exact HTTP/1.1", H), "200 400 closed",
+     difference=EMPTY_LINE, subject_expect="200 200 open")
 seed("pipe-options-then-get", r("OPTIONS * HTTP/1.1", H) + r("GET /exact HTTP/1.1", H), "200 200 open")
 
 group("malformed")
@@ -329,9 +360,12 @@ seed("bad-request-line-no-version", r("GET /", H), "400 closed")
 seed("bad-request-target-space", r("GET /a b HTTP/1.1", H), "400 closed")
 seed("bad-request-target-ctl", r("GET /a\x01b HTTP/1.1", H), "400 closed")
 seed("bad-request-target-nul", r("GET /a\x00b HTTP/1.1", H), "400 closed")
-seed("request-target-non-ascii", "GET /echo?q=é HTTP/1.1\r\nHost: h\r\n\r\n".encode("utf-8"), "200 open")
-seed("request-target-fragment", r("GET /echo#frag HTTP/1.1", H), "200 open")
-seed("empty-request-lines", b"\r\n\r\n", "400 closed")
+seed("request-target-non-ascii", "GET /echo?q=é HTTP/1.1\r\nHost: h\r\n\r\n".encode("utf-8"), "200 open",
+     difference=TARGET_CHARS, subject_expect="400 closed")
+seed("request-target-fragment", r("GET /echo#frag HTTP/1.1", H), "200 open",
+     difference=TARGET_CHARS, subject_expect="400 closed")
+seed("empty-request-lines", b"\r\n\r\n", "400 closed",
+     difference=EMPTY_LINE, subject_expect="open")
 seed("tls-client-hello-then-crlf", b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + b"\x00" * 32 + b"\r\n\r\n", "400 closed")
 seed("h2-preface", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "400 closed")
 seed("version-http20", r("GET /echo HTTP/2.0", H), "505 closed")
@@ -363,7 +397,8 @@ seed("header-value-ctl", r("GET /echo HTTP/1.1", H, "Foo: a\x01b"), "400 closed"
 seed("header-value-del", r("GET /echo HTTP/1.1", H, "Foo: a\x7fb"), "400 closed")
 seed("header-value-obs-text", r("GET /echo HTTP/1.1", H, "Foo: caf\xe9"), "200 open")
 seed("header-line-double-cr", r("GET /echo HTTP/1.1", H, "Foo: a\r"), "400 closed")
-seed("header-512k-accepted", r("GET /echo HTTP/1.1", H, "Big: " + "b" * (512 << 10)), "200 open")
+seed("header-512k-accepted", r("GET /echo HTTP/1.1", H, "Big: " + "b" * (512 << 10)), "200 open",
+     difference=HEAD_LIMIT, subject_expect="431 closed")
 seed("header-huge-431", r("GET /echo HTTP/1.1", H, "Big: " + "b" * ((1 << 20) + 8192)), "431 closed")
 seed("headers-many-431", r("GET /echo HTTP/1.1", H, *[f"X-H{i}: " + "v" * 1000 for i in range(1100)]), "431 closed")
 seed("request-line-huge-431", r("GET /" + "p" * ((1 << 20) + 8192) + " HTTP/1.1", H), "431 closed",
@@ -414,13 +449,17 @@ seed("te-http10-with-cl", r("POST /echo HTTP/1.0", "Transfer-Encoding: chunked",
 seed("te-gzip", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: gzip", body=chunked("abc")), "501 closed")
 seed("te-identity", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: identity", body="abc"), "501 closed")
 seed("te-gzip-chunked", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: gzip, chunked", body=chunked("abc")), "501 closed")
-seed("te-chunked-chunked", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked, chunked", body=chunked("abc")), "501 closed")
+seed("te-chunked-chunked", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked, chunked", body=chunked("abc")), "501 closed",
+     difference=TE_FINAL, subject_expect="400 closed")
 seed("te-chunked-space-comma-gzip", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked , gzip",
-                                      body=chunked("abc")), "501 closed")
+                                      body=chunked("abc")), "501 closed",
+     difference=TE_FINAL, subject_expect="400 closed")
 seed("te-two-headers", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked", "Transfer-Encoding: chunked",
-                         body=chunked("abc")), "501 closed")
+                         body=chunked("abc")), "501 closed",
+     difference=TE_FINAL, subject_expect="400 closed")
 seed("te-xchunked", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: xchunked", body=chunked("abc")), "501 closed")
-seed("te-empty", r("POST /echo HTTP/1.1", H, "Transfer-Encoding:", body=chunked("abc")), "501 closed")
+seed("te-empty", r("POST /echo HTTP/1.1", H, "Transfer-Encoding:", body=chunked("abc")), "501 closed",
+     difference=TE_FINAL, subject_expect="400 closed")
 seed("te-vertical-tab", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked\x0b", body=chunked("abc")), "400 closed")
 seed("te-underscore-name-ignored", r("POST /echo HTTP/1.1", H, "Transfer_Encoding: chunked",
                                      body=chunked("abc")), "200 400 closed")
@@ -439,7 +478,8 @@ seed("chunk-size-empty", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked
 seed("chunk-size-leading-space", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked",
                                    body=b" 5\r\nhello\r\n0\r\n\r\n") + SMUGGLED, "400 closed")
 seed("chunk-size-trailing-space", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked",
-                                    body=b"5 \r\nhello\r\n0\r\n\r\n") + SMUGGLED, "200 200 open")
+                                    body=b"5 \r\nhello\r\n0\r\n\r\n") + SMUGGLED, "200 200 open",
+     difference=CHUNK_LINE, subject_expect="400 closed")
 seed("chunk-line-bare-lf", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked",
                              body=b"5\nhello\r\n0\r\n\r\n") + SMUGGLED, "200 200 open",
      difference=BARE_LF_CHUNK, subject_expect="400 closed")
@@ -473,13 +513,17 @@ seed("te-obs-fold", r("POST /echo HTTP/1.1", H, "Transfer-Encoding:", " chunked"
      "200 200 open", difference=OBS_FOLD, subject_expect="400 closed")
 seed("te-obs-fold-with-cl", r("POST /echo HTTP/1.1", H, "Content-Length: 3", "Transfer-Encoding:", " chunked",
                               body=chunked("abc")) + SMUGGLED, "200 200 open", difference=CL_TE, subject_expect="400 closed")
-seed("te-trailing-comma", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked,", body=chunked("abc")), "501 closed")
+seed("te-trailing-comma", r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked,", body=chunked("abc")), "501 closed",
+     difference=TE_FINAL, subject_expect="400 closed")
 
 group("target-forms")
-seed("connect-authority", r("CONNECT example.com:443 HTTP/1.1", "Host: example.com:443"), "301 open")
-seed("connect-no-host", r("CONNECT example.com:443 HTTP/1.1"), "301 open")
+seed("connect-authority", r("CONNECT example.com:443 HTTP/1.1", "Host: example.com:443"), "301 open",
+     difference=CONNECT_405, subject_expect="405 open")
+seed("connect-no-host", r("CONNECT example.com:443 HTTP/1.1"), "301 open",
+     difference=CONNECT_405, subject_expect="405 open")
 seed("connect-path", r("CONNECT /echo HTTP/1.1", H), "200 open")
-seed("authority-form-get", r("GET example.com:80 HTTP/1.1", H), "301 open")
+seed("authority-form-get", r("GET example.com:80 HTTP/1.1", H), "301 open",
+     difference=AUTHORITY_FORM, subject_expect="400 closed")
 seed("authority-form-no-port-get", r("GET example.com HTTP/1.1", H), "400 closed")
 seed("asterisk-get", r("GET * HTTP/1.1", H), "400 closed")
 seed("asterisk-post", r("POST * HTTP/1.1", H, "Content-Length: 0"), "400 closed")
@@ -489,6 +533,64 @@ seed("absolute-uppercase-scheme", r("GET HTTP://example.com/echo HTTP/1.1", H), 
 seed("absolute-userinfo", r("GET http://u:p@example.com/echo HTTP/1.1", H), "200 open")
 seed("absolute-query", r("GET http://h/echo?a=b HTTP/1.1", "Host: other"), "200 open")
 seed("options-absolute", r("OPTIONS http://example.com HTTP/1.1", H), "301 open")
+
+group("strict")
+# Items where ringhttp follows RFC 9112 and Go does not (docs/DIFFERENTIAL.md k-p).
+TE_POST = lambda *te: r("POST /echo HTTP/1.1", H, *["Transfer-Encoding: " + v for v in te], body=chunked("abc"))
+seed("te-chunked-gzip", TE_POST("chunked, gzip") + SMUGGLED, "501 closed", difference=TE_FINAL, subject_expect="400 closed")
+seed("te-chunked-then-identity", TE_POST("chunked", "identity") + SMUGGLED, "501 closed",
+     difference=TE_FINAL, subject_expect="400 closed")
+seed("te-comma-chunked", TE_POST(", chunked") + SMUGGLED, "501 closed", difference=TE_FINAL, subject_expect="400 closed")
+seed("te-gzip-then-chunked", TE_POST("gzip", "chunked") + SMUGGLED, "501 closed")
+seed("te-gzip-param-chunked", TE_POST('gzip;level="9, x", chunked') + SMUGGLED, "501 closed")
+CHUNKED_POST = lambda body: r("POST /echo HTTP/1.1", H, "Transfer-Encoding: chunked", body=body) + SMUGGLED
+seed("chunk-ext-semicolon-only", CHUNKED_POST(b"5;\r\nhello\r\n0\r\n\r\n"), "200 200 open",
+     difference=CHUNK_LINE, subject_expect="400 closed")
+seed("chunk-ext-name-trailing-space", CHUNKED_POST(b"5;a \r\nhello\r\n0\r\n\r\n"), "200 200 open",
+     difference=CHUNK_LINE, subject_expect="400 closed")
+seed("chunk-ext-no-value", CHUNKED_POST(b"5;a=\r\nhello\r\n0\r\n\r\n"), "200 200 open",
+     difference=CHUNK_LINE, subject_expect="400 closed")
+seed("chunk-ext-two-words", CHUNKED_POST(b"5;a b\r\nhello\r\n0\r\n\r\n"), "200 200 open",
+     difference=CHUNK_LINE, subject_expect="400 closed")
+seed("chunk-last-trailing-tab", CHUNKED_POST(b"5\r\nhello\r\n0\t\r\n\r\n"), "200 200 open",
+     difference=CHUNK_LINE, subject_expect="400 closed")
+seed("chunk-ext-quoted-bws", CHUNKED_POST(b'5;a="b c";d=e\r\nhello\r\n0;f\r\n\r\n'), "200 200 open")
+seed("chunk-size-trailing-space-ignored-body",
+     r("POST /ignore-body HTTP/1.1", H, "Transfer-Encoding: chunked", body=b"5 \r\nhello\r\n0\r\n\r\n") + SMUGGLED,
+     "200 200 open", difference=CHUNK_LINE, subject_expect="200 closed")
+seed("request-target-dquote", r('GET /echo?a="b" HTTP/1.1', H), "200 open", difference=TARGET_CHARS,
+     subject_expect="400 closed")
+seed("request-target-pipe", r("GET /echo?a|b HTTP/1.1", H), "200 open", difference=TARGET_CHARS,
+     subject_expect="400 closed")
+seed("request-target-braces", r("GET /echo/{x} HTTP/1.1", H), "200 open", difference=TARGET_CHARS,
+     subject_expect="400 closed")
+seed("request-target-backslash", r("GET /echo\\x HTTP/1.1", H), "200 open", difference=TARGET_CHARS,
+     subject_expect="400 closed")
+seed("request-target-brackets-query", r("GET /echo?a[]=1 HTTP/1.1", H), "200 open")
+seed("request-target-sub-delims", r("GET /echo?!$&'()*+,;=:@/? HTTP/1.1", H), "200 open")
+seed("absolute-fragment", r("GET http://example.com/echo#f HTTP/1.1", H), "200 open", difference=TARGET_CHARS,
+     subject_expect="400 closed")
+seed("authority-form-post", r("POST example.com:443 HTTP/1.1", H, "Content-Length: 0"), "301 open",
+     difference=AUTHORITY_FORM, subject_expect="400 closed")
+seed("absolute-no-authority", r("GET http:/echo HTTP/1.1", H), "200 open", difference=AUTHORITY_FORM,
+     subject_expect="400 closed")
+seed("connect-authority-then-get", r("CONNECT example.com:443 HTTP/1.1", "Host: example.com:443")
+     + r("GET /exact HTTP/1.1", H), "301 200 open", difference=CONNECT_405, subject_expect="405 200 open")
+seed("leading-4-empty-lines", b"\r\n" * 4 + r("GET /exact HTTP/1.1", H), "400 closed", difference=EMPTY_LINE,
+     subject_expect="200 open")
+seed("leading-5-empty-lines", b"\r\n" * 5 + r("GET /exact HTTP/1.1", H), "400 closed")
+seed("leading-empty-line-split", [b"\r", b"\n" + r("GET /exact HTTP/1.1", H)], "400 closed", difference=EMPTY_LINE,
+     subject_expect="200 open")
+seed("only-empty-lines-then-half-close", b"\r\n\r\n", "400 closed", half_close=True, difference=EMPTY_LINE,
+     subject_expect="closed")
+seed("leading-bare-lf", b"\n" + r("GET /exact HTTP/1.1", H), "400 closed")
+seed("head-just-under-64k", r("GET /echo HTTP/1.1", H, "Big: " + "b" * ((64 << 10) - 100)), "200 open")
+seed("head-64k-and-100", r("GET /echo HTTP/1.1", H, "Big: " + "b" * (64 << 10)), "200 open", difference=HEAD_LIMIT,
+     subject_expect="431 closed")
+seed("field-line-100k", r("GET /echo HTTP/1.1", H, "Big: " + "b" * 100000), "200 open", difference=HEAD_LIMIT,
+     subject_expect="431 closed")
+seed("request-line-100k", r("GET /" + "p" * 100000 + " HTTP/1.1", H), "200 open", difference=HEAD_LIMIT,
+     subject_expect="414 closed")
 
 group("responses")
 seed("big-http11-chunked", r("GET /big HTTP/1.1", H), "200 open")

@@ -99,6 +99,14 @@ func main() {
 			cur.errText = strings.ReplaceAll(rest, `\n`, "\n")
 		case "goerror":
 			cur.goErr = strings.ReplaceAll(rest, `\n`, "\n")
+		case "gowant":
+			// Go's answer where ringhttp's differs on purpose.
+			k, a, _ := strings.Cut(rest, " ")
+			cur.kind, cur.arg = k, a
+			cur.values = nil
+		case "goroute":
+			r := rest
+			cur.route = &r
 		default:
 			fmt.Printf("line %d: unknown keyword %q\n", n, key)
 			failures++

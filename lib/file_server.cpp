@@ -29,8 +29,8 @@
 #include <ringhttp/response_writer.hpp>
 #include <ringhttp/url.hpp>
 
-#include "engine/html.hpp"
-#include "engine/sniff.hpp"
+#include "engine/base/html.hpp"
+#include "engine/http/sniff.hpp"
 
 namespace ringhttp {
 

@@ -14,7 +14,7 @@
 #include <ringhttp/status.hpp>
 #include <ringhttp/url.hpp>
 
-#include "engine/rcu.hpp"
+#include "engine/base/rcu.hpp"
 #include "mux/lookup.hpp"
 #include "mux/pattern.hpp"
 #include "mux/request_path.hpp"
@@ -616,6 +616,8 @@ serve_mux& default_serve_mux() {
     static serve_mux* mux = new serve_mux;
     return *mux;
 }
+
+const handler& detail::default_handler() { return default_serve_mux(); }
 
 void handle(std::string_view pattern, handler_ptr h) { default_serve_mux().handle(pattern, std::move(h)); }
 

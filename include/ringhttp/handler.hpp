@@ -43,6 +43,13 @@ private:
     std::function<void(response_writer&, request&)> f_;
 };
 
+namespace detail {
+/// default_handler is default_serve_mux() as a handler: what a server with a
+/// null handler serves. Defined with the mux, so the server reaches it
+/// without including the router.
+const handler& default_handler();
+}  // namespace detail
+
 /// make_handler wraps a callable into a shared handler_func.
 template <handler_callable F>
 handler_ptr make_handler(F f) {

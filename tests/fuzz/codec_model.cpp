@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "engine/request_access.hpp"
+#include "engine/http/request_access.hpp"
 
 namespace ringhttp::fuzz {
 

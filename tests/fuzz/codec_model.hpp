@@ -14,8 +14,8 @@
 
 #include <ringhttp/request.hpp>
 
-#include "engine/chunked_decoder.hpp"
-#include "engine/http1_parser.hpp"
+#include "engine/http1/chunked_decoder.hpp"
+#include "engine/http1/http1_parser.hpp"
 
 namespace ringhttp::fuzz {
 

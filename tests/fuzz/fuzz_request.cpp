@@ -24,8 +24,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/chunked_decoder.hpp"
-#include "engine/http1_parser_detail.hpp"
+#include "engine/http1/chunked_decoder.hpp"
+#include "engine/http1/http1_parser_detail.hpp"
 #include "tests/fuzz/codec_model.hpp"
 
 namespace {

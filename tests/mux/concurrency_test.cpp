@@ -13,7 +13,7 @@
 #include <ringhttp/httptest.hpp>
 #include <ringhttp/serve_mux.hpp>
 
-#include "engine/rcu.hpp"
+#include "engine/base/rcu.hpp"
 #include "mux/lookup.hpp"
 
 using namespace ringhttp;

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/rcu.hpp"
+#include "engine/base/rcu.hpp"
 
 namespace rcu = ringhttp::rcu;
 

@@ -20,7 +20,7 @@
 #include <ringhttp/response_controller.hpp>
 #include <ringhttp/serve_mux.hpp>
 
-#include "engine/rcu.hpp"
+#include "engine/base/rcu.hpp"
 
 using namespace ringhttp;
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/proxy_protocol.hpp"
+#include "engine/http1/proxy_protocol.hpp"
 #include "tests/proxy/proxy_headers.hpp"
 
 using ringhttp::engine::proxy_header_parser;

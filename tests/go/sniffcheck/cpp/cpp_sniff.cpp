@@ -1,9 +1,9 @@
 // cpp_sniff: the C++ side of check.sh. It compiles the test file in, so the
-// inputs it replays are exactly those of tests/engine/sniff_test.cpp.
+// inputs it replays are exactly those of tests/engine/http/sniff_test.cpp.
 //
 //	cpp_sniff table     every table row as "hex<TAB>want<TAB>name"
 //	cpp_sniff < in.hex  detect_content_type of each hex-encoded input line
-#include "tests/engine/sniff_test.cpp"
+#include "tests/engine/http/sniff_test.cpp"
 
 #include <iostream>
 #include <string>

@@ -1,0 +1,244 @@
+// ringhttp: one ring thread, its io_uring, listener, buffers and connections.
+#pragma once
+
+#include <liburing.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <ringhttp/handler.hpp>
+#include <ringhttp/server.hpp>
+
+#include "engine/ring/buffer_pool.hpp"
+#include "engine/server/connection.hpp"
+#include "engine/http1/date_cache.hpp"
+#include "engine/base/object_pool.hpp"
+#include "engine/ring/output.hpp"
+#include "engine/http1/proxy_protocol.hpp"
+#include "engine/http1/response_head.hpp"
+#include "engine/ring/timer_wheel.hpp"
+
+namespace ringhttp::engine {
+
+class exchange;
+
+/// stop_barrier lets a graceful stop close every ring's listener before any
+/// ring starts answering Connection: close: a client told to reconnect must
+/// find the port closed, not a backlog about to be reset.
+struct stop_barrier {
+    std::atomic<unsigned> closed{0};  // listeners closed so far
+    unsigned total = 0;
+    std::function<void()> wake_all;   // wakes every ring once the last one closed
+};
+
+/// shutdown_idle_grace_ns is an idle connection's last chance at a graceful
+/// stop: a request already on its way is still served (with Connection:
+/// close); then the connection closes.
+inline constexpr std::uint64_t shutdown_idle_grace_ns = 200'000'000;
+
+/// worker_config is what a ring needs from the server's options.
+struct worker_config {
+    const ringhttp::handler* handler = nullptr;
+    std::size_t max_header_bytes = 0;
+    std::size_t max_header_fields = 100;
+    std::size_t stack_size = 0;
+    const std::function<void(std::string_view)>* error_log = nullptr;
+    const std::function<void(const connection_info&, ringhttp::conn_state)>* conn_state = nullptr;
+    std::uint32_t worker_index = 0;  // for connection ids
+    stop_barrier* barrier = nullptr;
+    int listen_fd = -1;              // owned by the worker: closed when it stops accepting
+    std::uint64_t read_timeout_ns = 0;         // 0: none
+    std::uint64_t read_header_timeout_ns = 0;  // 0: none (the server resolved Go's fallbacks)
+    std::uint64_t write_timeout_ns = 0;
+    std::uint64_t idle_timeout_ns = 0;
+    std::uint32_t buffer_size = 16 * 1024;
+    std::uint32_t initial_buffers = 256;
+    std::uint32_t max_buffers = 4096;
+    bool proxy_protocol = false;     // every connection starts with a PROXY protocol header
+};
+
+/// send_ctx holds the iovecs of one sendmsg in flight.
+struct send_ctx {
+    static constexpr int max_iov = 64;
+    msghdr msg{};
+    iovec iov[max_iov];
+};
+
+/// worker is one ring thread: an io_uring with a multishot accept on its own
+/// SO_REUSEPORT listener, multishot recv into a provided-buffer ring, and the
+/// connections it accepted, each served to completion on this thread. It
+/// shares nothing writable with other workers. init() and run() must be
+/// called on the thread that runs it; stop() from anywhere.
+///
+/// user_data layout of every SQE: bits 0-7 the operation (op below), bits
+/// 8-31 the connection slot's generation, bits 32-63 the slot index.
+class worker {
+public:
+    explicit worker(const worker_config& config);
+    worker(const worker&) = delete;
+    worker& operator=(const worker&) = delete;
+    ~worker();
+
+    /// init sets up the ring, the buffers and the wake-up eventfd.
+    std::error_code init();
+    /// run serves until stop(); then closes every connection and returns.
+    void run();
+    /// stop asks run() to return, closing everything now. Thread-safe.
+    void stop() noexcept;
+    /// shutdown asks run() to stop accepting, close idle connections, let the
+    /// others finish their request, and return when none is left. Thread-safe.
+    void shutdown() noexcept;
+    /// wake makes the ring look at its requests again. Thread-safe.
+    void wake() noexcept;
+
+    // For exchanges, on this worker's thread.
+    const worker_config& config() const noexcept { return config_; }
+    /// keep_alives reports whether responses may leave connections open (not
+    /// while shutting down: Go's doKeepAlives).
+    bool keep_alives() const noexcept { return !draining_ && !(stopping_ && !graceful_); }
+    /// notify calls the conn_state hook, if there is one.
+    void notify(const connection& c, ringhttp::conn_state s) const {
+        if (config_.conn_state != nullptr && *config_.conn_state) [[unlikely]] call_conn_state(c, s);
+    }
+    out_pool& outs() noexcept { return outs_; }
+    std::string_view date() const noexcept { return date_.value(); }
+    /// plain_head is the head of an HTTP/1.1 200 with no handler fields (plain_head_cache).
+    std::string_view plain_head(std::uint64_t length, std::string_view content_type) noexcept {
+        return plain_head_.get(date_.second(), date_.value(), length, content_type);
+    }
+    void log(std::string_view line) const;
+    /// peek returns the connection's next unread received bytes (may be empty).
+    std::string_view peek(connection& c) noexcept;
+    /// consume marks n bytes of peek() as read.
+    void consume(connection& c, std::size_t n) noexcept;
+    /// want_input makes sure more bytes will arrive for c (re-arms recv).
+    void want_input(connection& c);
+    /// mark_dirty queues c's output to be sent at the end of this iteration.
+    void mark_dirty(connection& c) noexcept;
+    /// set_deadline sets c's read or write deadline to t (none for a
+    /// default time_point), as a handler's response_controller asks.
+    void set_deadline(connection& c, bool write, std::chrono::steady_clock::time_point t);
+    /// stop_receiving cancels c's recv for good (a hijack).
+    void stop_receiving(connection& c);
+    /// blocking_done hands back an exchange whose run_blocking job finished.
+    /// Thread-safe: called from the blocking pool.
+    void blocking_done(exchange* ex);
+    /// submit_file_read queues a read of n bytes of fd at offset into buf
+    /// for c's exchange; its completion resumes the exchange (read_file).
+    void submit_file_read(connection& c, int fd, char* buf, std::uint32_t n, std::uint64_t offset);
+    /// cancel_file_read asks the kernel to end c's file read early.
+    void cancel_file_read(connection& c);
+
+private:
+    void call_conn_state(const connection& c, ringhttp::conn_state s) const;
+
+    enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close, op_timer, op_file_read };
+
+    worker_config config_;
+    io_uring ring_{};
+    bool ring_ready_ = false;
+    buffer_pool pool_;
+    out_pool outs_;
+    date_cache date_;
+    plain_head_cache plain_head_;
+    int wake_fd_ = -1;
+    std::uint64_t wake_buf_ = 0;
+    enum : std::uint32_t { request_stop = 1, request_shutdown = 2 };
+    std::atomic<std::uint32_t> requests_{0};  // set by other threads, read on wake-up
+    bool stopping_ = false;   // accepting no more; the loop ends when no connection is left
+    bool graceful_ = false;   // the stop is a shutdown(), not a close()
+    bool draining_ = false;   // every listener is closed: responses carry Connection: close
+    bool accept_armed_ = false;
+    bool accept_backoff_ = false;
+
+    std::vector<std::unique_ptr<connection>> conns_;
+    std::vector<std::uint32_t> free_slots_;
+    std::size_t live_ = 0;
+    std::uint64_t accepted_ = 0;
+    std::uint32_t dirty_head_ = UINT32_MAX;  // connections with output to send, oldest first
+    std::uint32_t dirty_tail_ = UINT32_MAX;
+    std::vector<std::uint32_t> dead_;
+    std::vector<std::uint32_t> starved_;
+    object_pool<exchange> exchanges_;
+    object_pool<send_ctx> send_ctxs_;
+    object_pool<proxy_header_parser> proxy_parsers_;  // proxy_protocol.cpp
+    timer_wheel wheel_{now_ns()};
+    std::uint64_t now_ = now_ns();  // the clock as of this loop iteration's wake-up
+    std::uint64_t accept_retry_ns_ = 0;  // when to re-arm accept after EMFILE; 0: not waiting
+    std::uint64_t timer_armed_ns_ = 0;   // when the pending IORING_OP_TIMEOUT fires; 0: none
+    __kernel_timespec timer_ts_{};
+    std::mutex done_mu_;                 // guards done_ (the blocking pool writes it)
+    std::vector<exchange*> done_;
+    std::vector<exchange*> done_scratch_;
+
+    static std::uint64_t pack(op o, const connection& c) noexcept {
+        return std::uint64_t{c.index} << 32 | std::uint64_t{c.gen & 0xffffff} << 8 | o;
+    }
+    io_uring_sqe* get_sqe();
+    static std::uint64_t now_ns() noexcept;
+
+    // Ring I/O (worker.cpp).
+    void arm_accept();
+    void arm_wake();
+    void arm_recv(connection& c);
+    void pause_recv(connection& c);
+    void submit_send(connection& c);
+    void dispatch(const io_uring_cqe& cqe);
+    void on_accept(const io_uring_cqe& cqe);
+    void on_recv(connection& c, const io_uring_cqe& cqe);
+    void on_send(connection& c, int res);
+    void flush_dirty();
+    void feed_starved();
+    void run_timers();
+    void arm_wakeup();
+    // Called a few times per request, mostly to find that nothing changes:
+    // inline, so that costs a compare, not a call.
+    void schedule_timer(connection& c) {
+        std::uint32_t due = c.read_deadline;
+        if (c.write_deadline != 0 && (due == 0 || c.write_deadline < due)) due = c.write_deadline;
+        // An entry that fires no later than the earliest deadline re-arms
+        // itself when it fires; only an earlier deadline needs a new entry.
+        if (due == 0 || (c.timer_due != 0 && c.timer_due <= due)) [[likely]] return;
+        c.timer_due = due;
+        wheel_.schedule(due, c.index, c.gen);
+    }
+    void fire_timer(const timer_wheel::entry& e);
+    void on_read_timeout(connection& c);
+    timer_wheel::tick deadline_after(std::uint64_t ns) const noexcept {
+        return ns == 0 ? 0 : wheel_.after(now_, ns);
+    }
+    void begin_stop(bool graceful);
+    void begin_draining();
+    void on_wake();
+    void close_listener() noexcept;
+
+    // Connection lifecycle (connection.cpp).
+    void open_connection(int fd);
+    void enqueue(connection& c, std::uint16_t bid, std::uint32_t len) noexcept;
+    void release_input(connection& c) noexcept;
+    void on_input(connection& c);
+    bool read_proxy_header(connection& c);  // proxy_protocol.cpp: true once the header is read
+    proxy_header_parser* lend_proxy_parser();
+    void return_proxy_parser(connection& c) noexcept;
+    void process_requests(connection& c);
+    exchange* next_request(connection& c);
+    bool move_to_assembly(connection& c, std::string_view view);
+    void resume_exchange(connection& c);
+    void end_exchange(connection& c);
+    void send_error(connection& c, int status, const char* reason);
+    void begin_close(connection& c, bool abortive);
+    void advance_close(connection& c);
+    void reap();
+    exchange* acquire_exchange();
+    void release_exchange(exchange* ex) noexcept;
+};
+
+}  // namespace ringhttp::engine

@@ -34,8 +34,8 @@
 #include <ringhttp/httptest.hpp>
 #include <ringhttp/serve_mux.hpp>
 
-#include "engine/rcu.hpp"
-#include "engine/request_access.hpp"
+#include "engine/base/rcu.hpp"
+#include "engine/http/request_access.hpp"
 #include "mux/lookup.hpp"
 
 namespace {

@@ -4,10 +4,10 @@
 #include <cstring>
 #include <string>
 
-#include "engine/chunked_decoder.hpp"
-#include "engine/http1_parser.hpp"
-#include "engine/http1_parser_detail.hpp"
-#include "engine/request_access.hpp"
+#include "engine/http1/chunked_decoder.hpp"
+#include "engine/http1/http1_parser.hpp"
+#include "engine/http1/http1_parser_detail.hpp"
+#include "engine/http/request_access.hpp"
 
 namespace {
 

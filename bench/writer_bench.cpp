@@ -7,8 +7,8 @@
 
 #include <ringhttp/header.hpp>
 
-#include "engine/output.hpp"
-#include "engine/response_head.hpp"
+#include "engine/ring/output.hpp"
+#include "engine/http1/response_head.hpp"
 
 namespace {
 

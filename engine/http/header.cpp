@@ -32,6 +32,7 @@ bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 bool has_token(std::string_view v, std::string_view t) noexcept {
+    if (t.empty()) return false;  // an empty list element is no token (RFC 9110 §5.6.1), as in Go
     while (!v.empty()) {
         std::size_t comma = v.find(',');
         std::string_view element = chars::trim_ows(v.substr(0, comma));

@@ -24,7 +24,7 @@ public:
         done,       ///< the body and its trailers ended; `consumed` stops right after
         error,      ///< malformed; the connection must close
     };
-    struct result {
+    struct [[nodiscard]] result {
         status state;
         std::size_t consumed;   ///< input bytes used, payload included
         std::string_view data;  ///< with status::data

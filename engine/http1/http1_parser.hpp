@@ -27,7 +27,7 @@ struct parse_error {
 class head_scanner {
 public:
     enum class status { complete, need_more, error };
-    struct result {
+    struct [[nodiscard]] result {
         status state;
         std::size_t head_len = 0;  ///< with complete: bytes up to and including the blank line
         parse_error error{};       ///< with error
@@ -67,7 +67,7 @@ struct parse_limits {
 
 /// parse_result is what parse_request found: a whole head of head_len
 /// bytes, a need for more bytes, or an error to answer.
-struct parse_result {
+struct [[nodiscard]] parse_result {
     enum class status { complete, need_more, error };
     status state;
     std::size_t head_len = 0;

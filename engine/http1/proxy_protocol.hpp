@@ -25,7 +25,7 @@ public:
     /// result is what feed() did: the state, and how many of the bytes fed
     /// belong to the header (all of them with need_more; with done, the
     /// bytes after that count are the connection's payload).
-    struct result {
+    struct [[nodiscard]] result {
         status state;
         std::size_t consumed;
     };

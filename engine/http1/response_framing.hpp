@@ -53,7 +53,7 @@ struct framing_input {
 };
 
 /// drain_outcome is how reading the request body the handler left went.
-enum class drain_outcome : std::uint8_t {
+enum class [[nodiscard]] drain_outcome : std::uint8_t {
     not_needed,  ///< nothing was left, or the connection closes anyway
     complete,    ///< read to its end: the connection can carry another request
     too_big,     ///< more than Go's 256 KiB left: not read, the connection closes
@@ -61,7 +61,7 @@ enum class drain_outcome : std::uint8_t {
 };
 
 /// framing_decision is what the server does with the head.
-struct framing_decision {
+struct [[nodiscard]] framing_decision {
     std::int64_t length = -1;      ///< the body's length, -1 when not known
     bool set_length = false;       ///< add Content-Length: length
     bool chunked = false;          ///< add Transfer-Encoding: chunked and chunk the body

@@ -498,7 +498,7 @@ void worker::advance_close(connection& c) {
         // socket forever: cancel it.
         io_uring_sqe* sqe = get_sqe();
         io_uring_prep_cancel64(sqe, pack(op_send, c), 0);
-        io_uring_sqe_set_data64(sqe, op_cancel);
+        io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
         c.send_cancelled = true;
     }
     if (c.recv != connection::recv_state::off || c.send_inflight) return;

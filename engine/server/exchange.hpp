@@ -151,7 +151,7 @@ private:
     std::string head_scratch_;  // the serialized head; keeps its capacity
     char stage_[stage_capacity];
 
-    enum class drain_result : std::uint8_t { complete, too_big, failed };
+    enum class [[nodiscard]] drain_result : std::uint8_t { complete, too_big, failed };
 
     void run();
     void serve_one();
@@ -170,7 +170,7 @@ private:
     bool writable() const noexcept {
         return !hijacked_ && !conn->write_timed_out && !conn->broken && !conn->abortive;
     }
-    std::error_code write_error() const noexcept;
+    [[nodiscard]] std::error_code write_error() const noexcept;
     void apply_backpressure();
     io_result read_or_skip(char* dst, std::size_t max, bool send_continue);
 };

@@ -126,7 +126,7 @@ void worker::submit_file_read(connection& c, int fd, char* buf, std::uint32_t n,
 void worker::cancel_file_read(connection& c) {
     io_uring_sqe* sqe = get_sqe();
     io_uring_prep_cancel64(sqe, pack(op_file_read, c), 0);
-    io_uring_sqe_set_data64(sqe, op_cancel);
+    io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
 }
 
 void worker::set_deadline(connection& c, bool write, std::chrono::steady_clock::time_point t) {
@@ -186,14 +186,14 @@ void worker::call_conn_state(const connection& c, ringhttp::conn_state s) const 
 void worker::arm_accept() {
     io_uring_sqe* sqe = get_sqe();
     io_uring_prep_multishot_accept(sqe, config_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    io_uring_sqe_set_data64(sqe, op_accept);
+    io_uring_sqe_set_data64(sqe, user_data::encode(op_accept));
     accept_armed_ = true;
 }
 
 void worker::arm_wake() {
     io_uring_sqe* sqe = get_sqe();
     io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof wake_buf_, 0);
-    io_uring_sqe_set_data64(sqe, op_wake);
+    io_uring_sqe_set_data64(sqe, user_data::encode(op_wake));
 }
 
 void worker::arm_recv(connection& c) {
@@ -209,7 +209,7 @@ void worker::pause_recv(connection& c) {
     if (c.recv != connection::recv_state::armed) return;
     io_uring_sqe* sqe = get_sqe();
     io_uring_prep_cancel64(sqe, pack(op_recv, c), 0);
-    io_uring_sqe_set_data64(sqe, op_cancel);
+    io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
     c.recv = connection::recv_state::cancelling;
 }
 
@@ -304,8 +304,8 @@ void worker::on_accept(const io_uring_cqe& cqe) {
             accept_retry_ns_ = now_ + accept_backoff_ns;
             if (cqe.flags & IORING_CQE_F_MORE) {
                 io_uring_sqe* sqe = get_sqe();
-                io_uring_prep_cancel64(sqe, op_accept, 0);
-                io_uring_sqe_set_data64(sqe, op_cancel);
+                io_uring_prep_cancel64(sqe, user_data::encode(op_accept), 0);
+                io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
             }
         }
     }
@@ -403,7 +403,7 @@ void worker::arm_wakeup() {
     timer_ts_.tv_nsec = static_cast<long long>(wake_ns % 1'000'000'000);
     io_uring_sqe* sqe = get_sqe();
     io_uring_prep_timeout(sqe, &timer_ts_, 0, IORING_TIMEOUT_ABS);  // CLOCK_MONOTONIC, as now_ns()
-    io_uring_sqe_set_data64(sqe, op_timer);
+    io_uring_sqe_set_data64(sqe, user_data::encode(op_timer));
 }
 
 void worker::fire_timer(const timer_wheel::entry& e) {
@@ -461,7 +461,7 @@ void worker::begin_stop(bool graceful) {
         // sends its client reconnecting into a closing backlog. Older
         // kernels cancel asynchronously and close on the accept's last CQE.
         io_uring_sync_cancel_reg reg{};
-        reg.addr = op_accept;
+        reg.addr = user_data::encode(op_accept);
         reg.timeout.tv_sec = -1;
         reg.timeout.tv_nsec = -1;
         const int rc = io_uring_register_sync_cancel(&ring_, &reg);
@@ -469,8 +469,8 @@ void worker::begin_stop(bool graceful) {
             close_listener();
         } else {
             io_uring_sqe* sqe = get_sqe();
-            io_uring_prep_cancel64(sqe, op_accept, 0);
-            io_uring_sqe_set_data64(sqe, op_cancel);
+            io_uring_prep_cancel64(sqe, user_data::encode(op_accept), 0);
+            io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
         }
     } else {
         close_listener();
@@ -501,7 +501,7 @@ void worker::begin_draining() {
 
 void worker::dispatch(const io_uring_cqe& cqe) {
     const std::uint64_t data = cqe.user_data;
-    const auto o = static_cast<op>(data & 0xff);
+    const ring_op o = user_data::op_of(data);
     if (cqe.flags & IORING_CQE_F_BUFFER) pool_.delivered();
     switch (o) {
         case op_accept: on_accept(cqe); return;
@@ -521,10 +521,9 @@ void worker::dispatch(const io_uring_cqe& cqe) {
         case op_send:
         case op_file_read: break;
     }
-    const auto index = static_cast<std::uint32_t>(data >> 32);
-    const auto gen = static_cast<std::uint32_t>(data >> 8) & 0xffffff;
+    const std::uint32_t index = user_data::index_of(data);
     connection* c = index < conns_.size() ? conns_[index].get() : nullptr;
-    if (c == nullptr || (c->gen & 0xffffff) != gen || c->state == connection::phase::dead) {
+    if (c == nullptr || !user_data::matches(data, c->gen) || c->state == connection::phase::dead) {
         // A completion for a slot that moved on; never leak the buffer it holds.
         if (cqe.flags & IORING_CQE_F_BUFFER) pool_.recycle(static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT));
         return;

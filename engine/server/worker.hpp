@@ -25,6 +25,7 @@
 #include "engine/http1/proxy_protocol.hpp"
 #include "engine/http1/response_head.hpp"
 #include "engine/ring/timer_wheel.hpp"
+#include "engine/ring/user_data.hpp"
 
 namespace ringhttp::engine {
 
@@ -77,9 +78,7 @@ struct send_ctx {
 /// connections it accepted, each served to completion on this thread. It
 /// shares nothing writable with other workers. init() and run() must be
 /// called on the thread that runs it; stop() from anywhere.
-///
-/// user_data layout of every SQE: bits 0-7 the operation (op below), bits
-/// 8-31 the connection slot's generation, bits 32-63 the slot index.
+/// Every SQE's user_data says what it is for (engine/ring/user_data.hpp).
 class worker {
 public:
     explicit worker(const worker_config& config);
@@ -88,7 +87,7 @@ public:
     ~worker();
 
     /// init sets up the ring, the buffers and the wake-up eventfd.
-    std::error_code init();
+    [[nodiscard]] std::error_code init();
     /// run serves until stop(); then closes every connection and returns.
     void run();
     /// stop asks run() to return, closing everything now. Thread-safe.
@@ -140,8 +139,6 @@ public:
 private:
     void call_conn_state(const connection& c, ringhttp::conn_state s) const;
 
-    enum op : std::uint8_t { op_accept = 1, op_recv, op_send, op_wake, op_cancel, op_close, op_timer, op_file_read };
-
     worker_config config_;
     io_uring ring_{};
     bool ring_ready_ = false;
@@ -179,9 +176,7 @@ private:
     std::vector<exchange*> done_;
     std::vector<exchange*> done_scratch_;
 
-    static std::uint64_t pack(op o, const connection& c) noexcept {
-        return std::uint64_t{c.index} << 32 | std::uint64_t{c.gen & 0xffffff} << 8 | o;
-    }
+    static std::uint64_t pack(ring_op o, const connection& c) noexcept { return user_data::encode(o, c.index, c.gen); }
     io_uring_sqe* get_sqe();
     static std::uint64_t now_ns() noexcept;
 

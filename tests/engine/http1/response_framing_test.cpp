@@ -137,7 +137,7 @@ const std::vector<row>& rows() {
          },
          drain_outcome::not_needed, {.chunked = true, .drops = {"Content-Length", "Transfer-Encoding"}}},
         {"trailers need the chunked coding even for a finished body",
-         [](framing_input& in, ringhttp::header& h) { h.set("Trailer", "X-Sum"); }, drain_outcome::not_needed,
+         [](framing_input&, ringhttp::header& h) { h.set("Trailer", "X-Sum"); }, drain_outcome::not_needed,
          {.chunked = true, .sniff = true}},
         {"the client's Connection: close closes, and says so",
          [](framing_input& in, auto&) { in.wants_close = true; }, drain_outcome::not_needed,

@@ -87,6 +87,18 @@ def test_help_and_errors():
               (addr, needle, r.returncode, r.stderr.strip()))
 
 
+def read_to_eof(c):
+    """Everything the server sends on socket c until it closes; closes c."""
+    got = b''
+    while True:
+        chunk = c.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    c.close()
+    return got
+
+
 def count_lines(path):
     try:
         with open(path) as f:
@@ -101,13 +113,7 @@ def get_new_connections(port, n):
     for _ in range(n):
         c = socket.create_connection(('127.0.0.1', port), timeout=10)
         c.sendall(b'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
-        got = b''
-        while True:
-            chunk = c.recv(4096)
-            if not chunk:
-                break
-            got += chunk
-        c.close()
+        got = read_to_eof(c)
         ok += got.startswith(b'HTTP/1.1 200')
     return ok
 
@@ -296,13 +302,7 @@ def test_proxy_protocol(tmp):
         c.settimeout(20)
         c.sendall(b'PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\n'
                   b'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
-        got = b''
-        while True:
-            chunk = c.recv(4096)
-            if not chunk:
-                break
-            got += chunk
-        c.close()
+        got = read_to_eof(c)
         check(got.startswith(b'HTTP/1.1 200') and got.endswith(b'Hello world!\n'),
               '--proxy-protocol serves a request behind a PROXY v1 header')
     finally:

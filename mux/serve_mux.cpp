@@ -380,8 +380,9 @@ void find_in(const snapshot& s, const request& r, request_path& path, lookup& ou
         // 9110 §9.3.6), so a CONNECT is never redirected (Go sends "CONNECT
         // host:443" to "/" with its trailing-slash redirect, and a tunnel
         // client follows no redirect). Its path is not cleaned; the match
-        // looks at the Host header, the 405's methods at the URL's
-        // authority, neither stripping a port (as Go).
+        // and the 405's methods look at the URL's authority (r.host() is
+        // that authority for an authority-form target), neither stripping a
+        // port (as Go).
         host = u.host;
         if (u.path.empty()) {
             // Authority-form (RFC 9112 §3.2.3): matched as the path "/", by a

@@ -3,8 +3,11 @@
 // One ring per CPU the process may actually use: the CPUs in its affinity
 // mask (taskset, a cpuset), capped by its cgroup's CPU bandwidth limit
 // rounded up (a container's --cpus=1.5 allows 2), as Go 1.25 sizes
-// GOMAXPROCS. Counting online CPUs instead puts several rings on one CPU,
-// where they only take turns.
+// GOMAXPROCS, with two differences: no floor of 2 (Go keeps two for its
+// garbage collector; a ring is a thread that wants a whole CPU), and the
+// limits of the parent cgroups count too (Go reads the process's own).
+// Counting online CPUs instead puts several rings on one CPU, where they only
+// take turns.
 #pragma once
 
 #include <string>

@@ -46,7 +46,8 @@ std::error_code split_host_port(std::string_view addr, std::string& host, std::s
 // (a minimal system has none, and ":http" is the default address).
 std::error_code resolve_port(const std::string& name, std::uint16_t& port) {
     if (name.find_first_not_of("0123456789") == std::string::npos) {
-        unsigned long v = name.size() > 5 ? 65536 : std::stoul(name);
+        const std::size_t digits = name.find_first_not_of('0');  // Go's parsePort skips leading zeros
+        unsigned long v = digits == std::string::npos ? 0 : name.size() - digits > 5 ? 65536 : std::stoul(name.substr(digits));
         if (v > 65535) return errc::invalid_port;
         port = static_cast<std::uint16_t>(v);
         return {};
@@ -150,6 +151,8 @@ std::string_view conn_state_name(conn_state s) noexcept {
 server::server(server_options options) : impl_(std::make_unique<impl>()) {
     impl_->options = std::move(options);
     if (impl_->options.threads == 0) impl_->options.threads = engine::default_ring_count();
+    // Go: a zero MaxHeaderBytes means DefaultMaxHeaderBytes.
+    if (impl_->options.max_header_bytes == 0) impl_->options.max_header_bytes = default_max_header_bytes;
 }
 
 server::~server() {
@@ -180,15 +183,16 @@ std::error_code server::listen() {
     if (rc != 0) return errc::no_such_host;
     set_port(*res, port);
     std::error_code ec;
-    const bool share = impl_->options.reuse_port;
-    if (!share) {
-        // The rings' listeners must share the address (SO_REUSEPORT), which
-        // would also let another process join them and take part of the
-        // traffic. Go fails with "address already in use" there, and so do we:
-        // a socket bound without SO_REUSEPORT fails if anyone listens on the
-        // address, and its port is the one a port 0 asked for. (A process
-        // that binds between this probe and our listeners can still join: a
-        // window of a few system calls.)
+    // Several rings share the address through SO_REUSEPORT, which would also
+    // let another process join them and take part of the traffic. Go fails
+    // with "address already in use" there, and so do we unless reuse_port
+    // asks for sharing: one ring listens without SO_REUSEPORT at all (the
+    // address is then ours alone); several first bind a probe without it,
+    // which fails if anyone listens on the address, and whose port is the
+    // one a port 0 asked for. Their own SO_REUSEPORT group can still be
+    // joined later by a process that sets SO_REUSEPORT itself.
+    const bool share = impl_->options.reuse_port || impl_->options.threads > 1;
+    if (!impl_->options.reuse_port && share) {
         int probe = open_bound_socket(*res, any_host, false);
         if (probe < 0) ec = last_error();
         else {
@@ -197,7 +201,7 @@ std::error_code server::listen() {
         }
     }
     for (unsigned i = 0; !ec && i < impl_->options.threads; ++i) {
-        int fd = open_bound_socket(*res, any_host, true);
+        int fd = open_bound_socket(*res, any_host, share);
         if (fd < 0 || ::listen(fd, SOMAXCONN) != 0) {
             ec = last_error();
             if (fd >= 0) ::close(fd);

@@ -63,7 +63,8 @@ struct server_options {
     std::chrono::nanoseconds idle_timeout{std::chrono::seconds(120)};
     /// max_header_bytes bounds a request's whole head (request line and
     /// header fields, line ends included); past it the server answers 431
-    /// (414 when the request line alone is longer).
+    /// (414 when the request line alone is longer). 0 means the default, as
+    /// in Go.
     std::size_t max_header_bytes = default_max_header_bytes;
     /// max_header_fields bounds the number of header field lines in a
     /// request; past it the server answers 431. Go has no such limit; this
@@ -82,14 +83,17 @@ struct server_options {
     /// SO_REUSEPORT listener. 0 means one per CPU the process may use: the
     /// CPUs of its affinity mask (taskset, cpusets), at most its cgroup's CPU
     /// limit rounded up (cpu.max, or cpu.cfs_quota_us on cgroup v1), as Go
-    /// 1.25 sizes GOMAXPROCS. The constructor resolves it: options().threads
-    /// is the count in use.
+    /// 1.25 sizes GOMAXPROCS (without its floor of 2: a ring is a thread
+    /// that wants a whole CPU; and the limits of parent cgroups count too).
+    /// The constructor resolves it: options().threads is the count in use.
     unsigned threads = 0;
     /// reuse_port lets other processes of the same user listen on the same
     /// address (SO_REUSEPORT) and share its connections, as a process that
     /// takes over from an older one needs. Off, listen() fails with "address
-    /// already in use" when anything listens there already, as in Go; the
-    /// server's own rings always share its address.
+    /// already in use" when anything listens there already, as in Go. The
+    /// server's own rings always share its address: with one ring it is then
+    /// this server's alone; with several, a process that itself sets
+    /// SO_REUSEPORT (reuse_port on) can still join them later.
     bool reuse_port = false;
     /// pin_threads pins ring thread i to the i-th CPU the process may run on.
     bool pin_threads = false;

@@ -59,6 +59,28 @@ TEST_CASE("listen: with reuse_port, two servers share the address", "[wire][list
     CHECK(second.port() == first.port());
 }
 
+TEST_CASE("listen: one ring without reuse_port holds its address alone, even against a sharing server",
+          "[wire][listen]") {
+    test_server first(hello(), server_options{.threads = 1});
+    server second(server_options{.addr = addr(first.port()), .handler = hello(), .threads = 1, .reuse_port = true});
+    CHECK(second.listen() == std::errc::address_in_use);
+}
+
+TEST_CASE("listen: leading zeros in a port are a number, as in Go", "[wire][listen]") {
+    server s(server_options{.addr = "127.0.0.1:000000", .handler = hello(), .threads = 1});
+    CHECK_FALSE(s.listen());
+    CHECK(s.port() != 0);
+}
+
+TEST_CASE("server options: a zero max_header_bytes means the default, as in Go", "[wire][listen]") {
+    test_server s(hello(), server_options{.max_header_bytes = 0});
+    CHECK(s.srv().options().max_header_bytes == default_max_header_bytes);
+    const std::string big(10000, 'v');
+    exchange_result r = exchange(s.port(), "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + big + "\r\nConnection: close\r\n\r\n");
+    REQUIRE(r.responses.size() == 1);
+    CHECK(r.responses[0].status == 200);
+}
+
 TEST_CASE("listen: port 0 gives every ring the same free port", "[wire][listen]") {
     test_server s(hello(), server_options{.threads = 3});
     CHECK(s.port() != 0);

@@ -204,80 +204,19 @@ void worker::process_requests(connection& c) {
     }
 }
 
+// A request's head, step by step: gather what a split head needs, skip empty
+// lines, mark the connection busy, find and parse the head, start the request.
 exchange* worker::next_request(connection& c) {
-    // The whole head, request line and fields with their line ends, within
-    // max_header_bytes exactly (Go reads 4096 bytes past MaxHeaderBytes).
-    const std::size_t limit = config_.max_header_bytes;
     for (;;) {
-        // A head that began in an earlier buffer continues in the assembly:
-        // copy the buffers queued since then into it, once.
-        if (c.asm_ != nullptr && !c.asm_pinned && c.rq_head != buffer_pool::none) {
-            assembly* a = c.asm_;
-            if (a->off > 0) {
-                std::memmove(a->data, a->data + a->off, a->len - a->off);
-                a->len -= a->off;
-                a->off = 0;
-            }
-            while (c.rq_head != buffer_pool::none) {
-                const std::uint16_t bid = c.rq_head;
-                const std::uint32_t n = pool_.length(bid) - c.rq_off;
-                if (a->len + n > a->cap) {
-                    std::uint32_t cap = a->cap;
-                    while (cap < a->len + n) cap *= 2;
-                    auto* grown = static_cast<assembly*>(std::realloc(a, offsetof(assembly, data) + cap + 1));
-                    if (grown == nullptr) {
-                        send_error(c, status_request_header_fields_too_large, "out of memory");
-                        return nullptr;
-                    }
-                    a = c.asm_ = grown;
-                    a->cap = cap;
-                }
-                std::memcpy(a->data + a->len, pool_.data(bid) + c.rq_off, n);
-                a->len += n;
-                c.rq_head = pool_.next(bid);
-                c.rq_off = 0;
-                --c.rq_count;
-                pool_.recycle(bid);
-            }
-            c.rq_tail = buffer_pool::none;
-        }
+        if (!gather_head(c)) return nullptr;
         std::string_view view = peek(c);
-        // Empty lines before the request-line are skipped (empty_line_bytes;
-        // Go skips 4 CR or LF bytes after a POST only). An empty line is a
-        // CRLF: a bare LF stays an error (RFC 9112 §2.2's MAY, not taken).
-        bool split_crlf = false;
-        while (c.crlf_budget >= 2 && !view.empty() && view[0] == '\r') {
-            if (view.size() == 1) {
-                split_crlf = true;  // its LF is in a later buffer, or yet to come
-                break;
-            }
-            if (view[1] != '\n') break;
-            c.crlf_budget = static_cast<std::uint8_t>(c.crlf_budget - 2);
-            consume(c, 2);
-            view = peek(c);
-        }
-        if (split_crlf) {
-            // A view from a pool buffer with more queued joins them in an
-            // assembly; an assembly already holds all that came: wait.
-            const bool queued = !(c.asm_ != nullptr && c.asm_->off < c.asm_->len) &&
-                                pool_.next(c.rq_head) != buffer_pool::none;
-            if (!queued) return nullptr;
-            if (!move_to_assembly(c, view)) return nullptr;
-            continue;
+        switch (skip_empty_lines(c, view)) {
+            case empty_lines::wait: return nullptr;
+            case empty_lines::again: continue;
+            case empty_lines::done: break;
         }
         if (view.empty()) return nullptr;
-        c.crlf_budget = 0;
-        if (!c.active) {
-            c.active = true;
-            notify(c, conn_state::active);
-        }
-        if (c.awaiting_request) {
-            // The next request begins: its head has the header timeout from now.
-            c.awaiting_request = false;
-            c.head_started = wheel_.at(now_);
-            c.read_deadline = deadline_after(config_.read_header_timeout_ns);
-            schedule_timer(c);
-        }
+        note_request_begins(c);
         const bool in_assembly = c.asm_ != nullptr && view.data() == c.asm_->data + c.asm_->off;
         if (!in_assembly && pool_.under_pressure()) {
             // Receive buffers are scarce: a request could pin this one for as
@@ -286,66 +225,142 @@ exchange* worker::next_request(connection& c) {
             if (!move_to_assembly(c, view)) return nullptr;
             continue;
         }
-        char* const head = const_cast<char*>(view.data());
-        const parse_limits limits{.max_head_bytes = limit, .max_fields = config_.max_header_fields};
-        exchange* ex = nullptr;
-        std::size_t head_len = 0;
-        if (!c.scanner.started()) {
-            // Usually the whole head is in this one buffer: parse it in one
-            // pass. Buffers and assemblies keep a byte spare for the sentinel.
-            head[view.size()] = '\0';
-            ex = acquire_exchange();
-            parse_result res = parse_request(head, view.size(), ex->req, ex->info, limits);
-            if (res.state == parse_result::status::complete) {
-                head_len = res.head_len;
-            } else {
-                release_exchange(ex);
-                ex = nullptr;
-                if (res.state == parse_result::status::error) {
-                    send_error(c, res.error.status, res.error.reason);
-                    return nullptr;
-                }
-            }
-        }
-        if (ex == nullptr) {
-            // Not all here yet: find the head's end incrementally as bytes come.
-            head_scanner::result scan = c.scanner.scan(view.data(), view.size(), limit);
-            if (scan.state == head_scanner::status::error) {
-                send_error(c, scan.error.status, scan.error.reason);
-                return nullptr;
-            }
-            if (scan.state == head_scanner::status::need_more) {
-                if (in_assembly) return nullptr;
-                // The head continues in a later buffer: start an assembly with
-                // what we have (the scanner's offsets are relative, still valid).
-                if (!move_to_assembly(c, view)) return nullptr;
-                continue;
-            }
-            ex = acquire_exchange();
-            head_len = scan.head_len;
-            if (parse_error err = parse_head(head, head_len, ex->req, ex->info, limits)) {
-                release_exchange(ex);
-                send_error(c, err.status, err.reason);
-                return nullptr;
-            }
-        }
-        request& r = ex->req;
-        // The whole request (body too) must come within read_timeout of its
-        // first byte; the response must be written within write_timeout.
-        c.read_deadline = config_.read_timeout_ns == 0
-                              ? 0
-                              : c.head_started + static_cast<std::uint32_t>(
-                                                     (config_.read_timeout_ns + timer_wheel::tick_ns - 1) /
-                                                     timer_wheel::tick_ns);
-        c.write_deadline = deadline_after(config_.write_timeout_ns);
-        schedule_timer(c);
-        // The request views its head where it lies: keep that memory until it ends.
-        if (in_assembly) c.asm_pinned = true;
-        else c.pinned = c.rq_head;
-        consume(c, head_len);
-        detail::request_access::set_remote_addr(r, {c.remote, c.remote_len});
-        return ex;
+        const head_read h = read_head(c, view, in_assembly);
+        if (h.again) continue;
+        if (h.ex == nullptr) return nullptr;
+        start_request(c, *h.ex, h.head_len, in_assembly);
+        return h.ex;
     }
+}
+
+bool worker::gather_head(connection& c) {
+    // A head that began in an earlier buffer continues in the assembly: copy
+    // the buffers queued since then into it, once.
+    if (c.asm_ == nullptr || c.asm_pinned || c.rq_head == buffer_pool::none) return true;
+    assembly* a = c.asm_;
+    if (a->off > 0) {
+        std::memmove(a->data, a->data + a->off, a->len - a->off);
+        a->len -= a->off;
+        a->off = 0;
+    }
+    while (c.rq_head != buffer_pool::none) {
+        const std::uint16_t bid = c.rq_head;
+        const std::uint32_t n = pool_.length(bid) - c.rq_off;
+        if (a->len + n > a->cap) {
+            std::uint32_t cap = a->cap;
+            while (cap < a->len + n) cap *= 2;
+            auto* grown = static_cast<assembly*>(std::realloc(a, offsetof(assembly, data) + cap + 1));
+            if (grown == nullptr) {
+                send_error(c, status_request_header_fields_too_large, "out of memory");
+                return false;
+            }
+            a = c.asm_ = grown;
+            a->cap = cap;
+        }
+        std::memcpy(a->data + a->len, pool_.data(bid) + c.rq_off, n);
+        a->len += n;
+        c.rq_head = pool_.next(bid);
+        c.rq_off = 0;
+        --c.rq_count;
+        pool_.recycle(bid);
+    }
+    c.rq_tail = buffer_pool::none;
+    return true;
+}
+
+worker::empty_lines worker::skip_empty_lines(connection& c, std::string_view& view) {
+    // Empty lines before the request-line are skipped (empty_line_bytes; Go
+    // skips 4 CR or LF bytes after a POST only). An empty line is a CRLF: a
+    // bare LF stays an error (RFC 9112 §2.2's MAY, not taken).
+    while (c.crlf_budget >= 2 && !view.empty() && view[0] == '\r') {
+        if (view.size() == 1) {
+            // Its LF is in a later buffer, or yet to come. A view from a pool
+            // buffer with more queued joins them in an assembly; an assembly
+            // already holds all that came: wait.
+            const bool queued = !(c.asm_ != nullptr && c.asm_->off < c.asm_->len) &&
+                                pool_.next(c.rq_head) != buffer_pool::none;
+            if (!queued || !move_to_assembly(c, view)) return empty_lines::wait;
+            return empty_lines::again;
+        }
+        if (view[1] != '\n') break;
+        c.crlf_budget = static_cast<std::uint8_t>(c.crlf_budget - 2);
+        consume(c, 2);
+        view = peek(c);
+    }
+    if (!view.empty()) c.crlf_budget = 0;
+    return empty_lines::done;
+}
+
+void worker::note_request_begins(connection& c) {
+    if (!c.active) {
+        c.active = true;
+        notify(c, conn_state::active);
+    }
+    if (c.awaiting_request) {
+        // The next request begins: its head has the header timeout from now.
+        c.awaiting_request = false;
+        c.head_started = wheel_.at(now_);
+        c.read_deadline = deadline_after(config_.read_header_timeout_ns);
+        schedule_timer(c);
+    }
+}
+
+worker::head_read worker::read_head(connection& c, std::string_view view, bool in_assembly) {
+    // The whole head, request line and fields with their line ends, within
+    // max_header_bytes exactly (Go reads 4096 bytes past MaxHeaderBytes).
+    const std::size_t limit = config_.max_header_bytes;
+    char* const head = const_cast<char*>(view.data());
+    const parse_limits limits{.max_head_bytes = limit, .max_fields = config_.max_header_fields};
+    if (!c.scanner.started()) {
+        // Usually the whole head is in this one buffer: parse it in one pass.
+        // Buffers and assemblies keep a byte spare for the sentinel.
+        head[view.size()] = '\0';
+        exchange* ex = acquire_exchange();
+        parse_result res = parse_request(head, view.size(), ex->req, ex->info, limits);
+        if (res.state == parse_result::status::complete) return {ex, res.head_len, false};
+        release_exchange(ex);
+        if (res.state == parse_result::status::error) {
+            send_error(c, res.error.status, res.error.reason);
+            return {};
+        }
+    }
+    // Not all here yet: find the head's end incrementally as bytes come.
+    head_scanner::result scan = c.scanner.scan(view.data(), view.size(), limit);
+    if (scan.state == head_scanner::status::error) {
+        send_error(c, scan.error.status, scan.error.reason);
+        return {};
+    }
+    if (scan.state == head_scanner::status::need_more) {
+        if (in_assembly) return {};
+        // The head continues in a later buffer: start an assembly with what
+        // we have (the scanner's offsets are relative, still valid).
+        if (!move_to_assembly(c, view)) return {};
+        return {nullptr, 0, true};
+    }
+    exchange* ex = acquire_exchange();
+    if (parse_error err = parse_head(head, scan.head_len, ex->req, ex->info, limits)) {
+        release_exchange(ex);
+        send_error(c, err.status, err.reason);
+        return {};
+    }
+    return {ex, scan.head_len, false};
+}
+
+void worker::start_request(connection& c, exchange& ex, std::size_t head_len, bool in_assembly) {
+    // The whole request (body too) must come within read_timeout of its first
+    // byte; the response must be written within write_timeout.
+    c.read_deadline =
+        config_.read_timeout_ns == 0
+            ? 0
+            : c.head_started +
+                  static_cast<std::uint32_t>((config_.read_timeout_ns + timer_wheel::tick_ns - 1) / timer_wheel::tick_ns);
+    c.write_deadline = deadline_after(config_.write_timeout_ns);
+    schedule_timer(c);
+    // The request views its head where it lies: keep that memory until it ends.
+    if (in_assembly) c.asm_pinned = true;
+    else c.pinned = c.rq_head;
+    consume(c, head_len);
+    detail::request_access::set_remote_addr(ex.req, {c.remote, c.remote_len});
 }
 
 bool worker::move_to_assembly(connection& c, std::string_view view) {

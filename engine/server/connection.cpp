@@ -204,36 +204,7 @@ void worker::process_requests(connection& c) {
     }
 }
 
-// A request's head, step by step: gather what a split head needs, skip empty
-// lines, mark the connection busy, find and parse the head, start the request.
-exchange* worker::next_request(connection& c) {
-    for (;;) {
-        if (!gather_head(c)) return nullptr;
-        std::string_view view = peek(c);
-        switch (skip_empty_lines(c, view)) {
-            case empty_lines::wait: return nullptr;
-            case empty_lines::again: continue;
-            case empty_lines::done: break;
-        }
-        if (view.empty()) return nullptr;
-        note_request_begins(c);
-        const bool in_assembly = c.asm_ != nullptr && view.data() == c.asm_->data + c.asm_->off;
-        if (!in_assembly && pool_.under_pressure()) {
-            // Receive buffers are scarce: a request could pin this one for as
-            // long as its handler runs (a slow body, say). Copy what we have to
-            // the heap and hand the buffer back; parse from the copy.
-            if (!move_to_assembly(c, view)) return nullptr;
-            continue;
-        }
-        const head_read h = read_head(c, view, in_assembly);
-        if (h.again) continue;
-        if (h.ex == nullptr) return nullptr;
-        start_request(c, *h.ex, h.head_len, in_assembly);
-        return h.ex;
-    }
-}
-
-bool worker::gather_head(connection& c) {
+[[gnu::always_inline]] inline bool worker::gather_head(connection& c) {
     // A head that began in an earlier buffer continues in the assembly: copy
     // the buffers queued since then into it, once.
     if (c.asm_ == nullptr || c.asm_pinned || c.rq_head == buffer_pool::none) return true;
@@ -268,7 +239,7 @@ bool worker::gather_head(connection& c) {
     return true;
 }
 
-worker::empty_lines worker::skip_empty_lines(connection& c, std::string_view& view) {
+[[gnu::always_inline]] inline worker::empty_lines worker::skip_empty_lines(connection& c, std::string_view& view) {
     // Empty lines before the request-line are skipped (empty_line_bytes; Go
     // skips 4 CR or LF bytes after a POST only). An empty line is a CRLF: a
     // bare LF stays an error (RFC 9112 §2.2's MAY, not taken).
@@ -291,7 +262,7 @@ worker::empty_lines worker::skip_empty_lines(connection& c, std::string_view& vi
     return empty_lines::done;
 }
 
-void worker::note_request_begins(connection& c) {
+[[gnu::always_inline]] inline void worker::note_request_begins(connection& c) {
     if (!c.active) {
         c.active = true;
         notify(c, conn_state::active);
@@ -305,7 +276,7 @@ void worker::note_request_begins(connection& c) {
     }
 }
 
-worker::head_read worker::read_head(connection& c, std::string_view view, bool in_assembly) {
+[[gnu::always_inline]] inline worker::head_read worker::read_head(connection& c, std::string_view view, bool in_assembly) {
     // The whole head, request line and fields with their line ends, within
     // max_header_bytes exactly (Go reads 4096 bytes past MaxHeaderBytes).
     const std::size_t limit = config_.max_header_bytes;
@@ -346,7 +317,7 @@ worker::head_read worker::read_head(connection& c, std::string_view view, bool i
     return {ex, scan.head_len, false};
 }
 
-void worker::start_request(connection& c, exchange& ex, std::size_t head_len, bool in_assembly) {
+[[gnu::always_inline]] inline void worker::start_request(connection& c, exchange& ex, std::size_t head_len, bool in_assembly) {
     // The whole request (body too) must come within read_timeout of its first
     // byte; the response must be written within write_timeout.
     c.read_deadline =
@@ -361,6 +332,35 @@ void worker::start_request(connection& c, exchange& ex, std::size_t head_len, bo
     else c.pinned = c.rq_head;
     consume(c, head_len);
     detail::request_access::set_remote_addr(ex.req, {c.remote, c.remote_len});
+}
+
+// A request's head, step by step: gather what a split head needs, skip empty
+// lines, mark the connection busy, find and parse the head, start the request.
+exchange* worker::next_request(connection& c) {
+    for (;;) {
+        if (!gather_head(c)) return nullptr;
+        std::string_view view = peek(c);
+        switch (skip_empty_lines(c, view)) {
+            case empty_lines::wait: return nullptr;
+            case empty_lines::again: continue;
+            case empty_lines::done: break;
+        }
+        if (view.empty()) return nullptr;
+        note_request_begins(c);
+        const bool in_assembly = c.asm_ != nullptr && view.data() == c.asm_->data + c.asm_->off;
+        if (!in_assembly && pool_.under_pressure()) {
+            // Receive buffers are scarce: a request could pin this one for as
+            // long as its handler runs (a slow body, say). Copy what we have to
+            // the heap and hand the buffer back; parse from the copy.
+            if (!move_to_assembly(c, view)) return nullptr;
+            continue;
+        }
+        const head_read h = read_head(c, view, in_assembly);
+        if (h.again) continue;
+        if (h.ex == nullptr) return nullptr;
+        start_request(c, *h.ex, h.head_len, in_assembly);
+        return h.ex;
+    }
 }
 
 bool worker::move_to_assembly(connection& c, std::string_view view) {

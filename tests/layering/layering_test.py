@@ -72,8 +72,6 @@ def short(folder):
 def classify(include, quoted, table):
     """What an include names: ('layer', folder), ('library', name), ('std', None) or ('unknown', include)."""
     if include.startswith('ringhttp/'):
-        if include.startswith('ringhttp/detail/'):
-            return 'layer', 'include/ringhttp'
         return 'layer', 'include/ringhttp'
     for name, prefixes in LIBRARIES.items():
         if any(include == p or include.startswith(p) for p in prefixes):

@@ -511,9 +511,7 @@ void worker::advance_close(connection& c) {
     if (c.send_inflight && (c.abortive || c.broken) && !c.send_cancelled) {
         // A send stuck behind a client that does not read would keep the
         // socket forever: cancel it.
-        io_uring_sqe* sqe = get_sqe();
-        io_uring_prep_cancel64(sqe, pack(op_send, c), 0);
-        io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
+        ring_.cancel(pack(op_send, c));
         c.send_cancelled = true;
     }
     if (c.recv != connection::recv_state::off || c.send_inflight) return;

@@ -2,14 +2,12 @@
 #include "engine/server/worker.hpp"
 
 #include <fcntl.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <string>
 
 #include <ringhttp/status.hpp>
@@ -20,15 +18,10 @@
 namespace ringhttp::engine {
 
 namespace {
-constexpr unsigned sq_entries = 1024;
-constexpr unsigned cq_entries = 16384;
 constexpr std::uint64_t accept_backoff_ns = 100'000'000;    // retry accept 100 ms after EMFILE
 }  // namespace
 
-worker::worker(const worker_config& config) : config_(config) {
-    // Created here, not in init(), so stop() works from the moment the worker exists.
-    wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
-}
+worker::worker(const worker_config& config) : config_(config) {}
 
 worker::~worker() {
     // Exchanges unwind their fibers first; they may still point at connections.
@@ -39,16 +32,7 @@ worker::~worker() {
         if (c->asm_ != nullptr) std::free(c->asm_);
     }
     pool_.release();
-    if (ring_ready_) io_uring_queue_exit(&ring_);
-    if (wake_fd_ >= 0) ::close(wake_fd_);
     close_listener();
-}
-
-std::uint64_t worker::now_ns() noexcept {
-    // Deadlines have 10 ms ticks: the coarse clock (a few ms, no syscall) does.
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
 void worker::log(std::string_view line) const {
@@ -62,38 +46,13 @@ void worker::log(std::string_view line) const {
 }
 
 std::error_code worker::init() {
-    io_uring_params params{};
-    params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-    params.cq_entries = cq_entries;
-    int rc = io_uring_queue_init_params(sq_entries, &ring_, &params);
-    if (rc == -EINVAL) {
-        // Kernels before 6.1 lack DEFER_TASKRUN; COOP_TASKRUN (5.19) is the next best.
-        params = io_uring_params{};
-        params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN;
-        params.cq_entries = cq_entries;
-        rc = io_uring_queue_init_params(sq_entries, &ring_, &params);
-    }
-    if (rc < 0) return {-rc, std::system_category()};
-    ring_ready_ = true;
-    io_uring_register_ring_fd(&ring_);  // optional: saves an fd lookup per io_uring_enter
-    if (auto ec = pool_.init(&ring_, 0, config_.buffer_size, config_.initial_buffers, config_.max_buffers)) return ec;
-    if (wake_fd_ < 0) return {errno, std::system_category()};
-    return {};
-}
-
-io_uring_sqe* worker::get_sqe() {
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    while (sqe == nullptr) {
-        io_uring_submit(&ring_);
-        sqe = io_uring_get_sqe(&ring_);
-    }
-    return sqe;
+    if (auto ec = ring_.init()) return ec;
+    return pool_.init(ring_.raw(), 0, config_.buffer_size, config_.initial_buffers, config_.max_buffers);
 }
 
 void worker::stop() noexcept {
     requests_.fetch_or(request_stop, std::memory_order_release);
-    std::uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+    ring_.wake();
 }
 
 void worker::shutdown() noexcept {
@@ -101,32 +60,24 @@ void worker::shutdown() noexcept {
     wake();
 }
 
-void worker::wake() noexcept {
-    std::uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
-}
+void worker::wake() noexcept { ring_.wake(); }
 
 void worker::blocking_done(exchange* ex) {
     // The wake-up is written under the lock: once the ring can see ex, its
     // handler may finish and the server destroy this worker (closing
-    // wake_fd_, whose number another open may then reuse), so this thread
-    // must be done with the worker by then.
+    // its eventfd, whose number another open may then reuse), so this
+    // thread must be done with the worker by then.
     std::lock_guard lock(done_mu_);
     done_.push_back(ex);
-    std::uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+    ring_.wake();
 }
 
 void worker::submit_file_read(connection& c, int fd, char* buf, std::uint32_t n, std::uint64_t offset) {
-    io_uring_sqe* sqe = get_sqe();
-    io_uring_prep_read(sqe, fd, buf, n, offset);
-    io_uring_sqe_set_data64(sqe, pack(op_file_read, c));
+    ring_.read(fd, buf, n, offset, pack(op_file_read, c));
 }
 
 void worker::cancel_file_read(connection& c) {
-    io_uring_sqe* sqe = get_sqe();
-    io_uring_prep_cancel64(sqe, pack(op_file_read, c), 0);
-    io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
+    ring_.cancel(pack(op_file_read, c));
 }
 
 void worker::set_deadline(connection& c, bool write, std::chrono::steady_clock::time_point t) {
@@ -184,32 +135,18 @@ void worker::call_conn_state(const connection& c, ringhttp::conn_state s) const 
 }
 
 void worker::arm_accept() {
-    io_uring_sqe* sqe = get_sqe();
-    io_uring_prep_multishot_accept(sqe, config_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    io_uring_sqe_set_data64(sqe, user_data::encode(op_accept));
+    ring_.accept_multishot(config_.listen_fd, user_data::encode(op_accept));
     accept_armed_ = true;
 }
 
-void worker::arm_wake() {
-    io_uring_sqe* sqe = get_sqe();
-    io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof wake_buf_, 0);
-    io_uring_sqe_set_data64(sqe, user_data::encode(op_wake));
-}
-
 void worker::arm_recv(connection& c) {
-    io_uring_sqe* sqe = get_sqe();
-    io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
-    sqe->flags |= IOSQE_BUFFER_SELECT;
-    sqe->buf_group = pool_.group();
-    io_uring_sqe_set_data64(sqe, pack(op_recv, c));
+    ring_.recv_multishot(c.fd, pool_.group(), pack(op_recv, c));
     c.recv = connection::recv_state::armed;
 }
 
 void worker::pause_recv(connection& c) {
     if (c.recv != connection::recv_state::armed) return;
-    io_uring_sqe* sqe = get_sqe();
-    io_uring_prep_cancel64(sqe, pack(op_recv, c), 0);
-    io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
+    ring_.cancel(pack(op_recv, c));
     c.recv = connection::recv_state::cancelling;
 }
 
@@ -243,9 +180,7 @@ void worker::flush_dirty() {
 void worker::submit_send(connection& c) {
     out_buf* b = c.out.head();
     if (b->next == nullptr) {
-        io_uring_sqe* sqe = get_sqe();
-        io_uring_prep_send(sqe, c.fd, b->data + b->start, b->len - b->start, MSG_NOSIGNAL);
-        io_uring_sqe_set_data64(sqe, pack(op_send, c));
+        ring_.send(c.fd, b->data + b->start, b->len - b->start, pack(op_send, c));
         c.inflight_bytes = b->len - b->start;
     } else {
         send_ctx* ctx = send_ctxs_.take();
@@ -259,9 +194,7 @@ void worker::submit_send(connection& c) {
         ctx->msg = msghdr{};
         ctx->msg.msg_iov = ctx->iov;
         ctx->msg.msg_iovlen = static_cast<std::size_t>(n);
-        io_uring_sqe* sqe = get_sqe();
-        io_uring_prep_sendmsg(sqe, c.fd, &ctx->msg, MSG_NOSIGNAL);
-        io_uring_sqe_set_data64(sqe, pack(op_send, c));
+        ring_.sendmsg(c.fd, &ctx->msg, pack(op_send, c));
         c.sctx = ctx;
         c.inflight_bytes = total;
     }
@@ -302,11 +235,7 @@ void worker::on_accept(const io_uring_cqe& cqe) {
             // of spinning; pending connections wait in the listen backlog.
             accept_backoff_ = true;
             accept_retry_ns_ = now_ + accept_backoff_ns;
-            if (cqe.flags & IORING_CQE_F_MORE) {
-                io_uring_sqe* sqe = get_sqe();
-                io_uring_prep_cancel64(sqe, user_data::encode(op_accept), 0);
-                io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
-            }
+            if (cqe.flags & IORING_CQE_F_MORE) ring_.cancel(user_data::encode(op_accept));
         }
     }
     if (!(cqe.flags & IORING_CQE_F_MORE)) {
@@ -387,9 +316,7 @@ void worker::run_timers() {
 }
 
 void worker::arm_wakeup() {
-    // The loop waits for completions only; an IORING_OP_TIMEOUT at the next
-    // deadline's tick is one of them. It is armed again only when an earlier
-    // tick is needed (one passed to every io_uring_enter costs more).
+    // The ring wakes for the next deadline's tick (or the accept retry).
     std::uint64_t wake_ns = accept_retry_ns_;
     if (const timer_wheel::tick next = wheel_.next_wake(wheel_.at(now_)); next != 0) {
         // Half a tick late: the coarse clock the wheel reads lags the kernel's
@@ -397,13 +324,7 @@ void worker::arm_wakeup() {
         const std::uint64_t at = wheel_.start_of(next) + timer_wheel::tick_ns / 2;
         if (wake_ns == 0 || at < wake_ns) wake_ns = at;
     }
-    if (wake_ns == 0 || (timer_armed_ns_ != 0 && timer_armed_ns_ <= wake_ns)) return;
-    timer_armed_ns_ = wake_ns;
-    timer_ts_.tv_sec = static_cast<long long>(wake_ns / 1'000'000'000);
-    timer_ts_.tv_nsec = static_cast<long long>(wake_ns % 1'000'000'000);
-    io_uring_sqe* sqe = get_sqe();
-    io_uring_prep_timeout(sqe, &timer_ts_, 0, IORING_TIMEOUT_ABS);  // CLOCK_MONOTONIC, as now_ns()
-    io_uring_sqe_set_data64(sqe, user_data::encode(op_timer));
+    if (wake_ns != 0) ring_.wake_at(wake_ns);
 }
 
 void worker::fire_timer(const timer_wheel::entry& e) {
@@ -460,18 +381,7 @@ void worker::begin_stop(bool graceful) {
         // closes before any response of this batch says Connection: close and
         // sends its client reconnecting into a closing backlog. Older
         // kernels cancel asynchronously and close on the accept's last CQE.
-        io_uring_sync_cancel_reg reg{};
-        reg.addr = user_data::encode(op_accept);
-        reg.timeout.tv_sec = -1;
-        reg.timeout.tv_nsec = -1;
-        const int rc = io_uring_register_sync_cancel(&ring_, &reg);
-        if (rc >= 0 || rc == -ENOENT || rc == -EALREADY) {
-            close_listener();
-        } else {
-            io_uring_sqe* sqe = get_sqe();
-            io_uring_prep_cancel64(sqe, user_data::encode(op_accept), 0);
-            io_uring_sqe_set_data64(sqe, user_data::encode(op_cancel));
-        }
+        if (ring_.cancel_now(user_data::encode(op_accept))) close_listener();
     } else {
         close_listener();
     }
@@ -506,14 +416,13 @@ void worker::dispatch(const io_uring_cqe& cqe) {
     switch (o) {
         case op_accept: on_accept(cqe); return;
         case op_wake:
-            arm_wake();
+            ring_.arm_wake();
             on_wake();
             return;
         case op_timer:
             // It fired (or was beaten by an earlier one): timers run after
             // this batch, and the next wake-up is armed before blocking.
-            if (cqe.res == -ETIME && timer_armed_ns_ != 0 && timer_armed_ns_ <= now_ + timer_wheel::tick_ns)
-                timer_armed_ns_ = 0;
+            ring_.timer_fired(cqe.res, now_);
             return;
         case op_cancel:
         case op_close: return;
@@ -542,7 +451,7 @@ void worker::run() {
     // A ring thread reads mux snapshots without guards: it reports a
     // quiescent state each iteration and goes offline while it blocks.
     rcu::register_thread();
-    arm_wake();
+    ring_.arm_wake();
     arm_accept();
     if (requests_.load(std::memory_order_acquire) != 0) on_wake();
     while (!stopping_ || live_ > 0 || accept_armed_) {
@@ -554,22 +463,15 @@ void worker::run() {
         if (!dead_.empty()) reap();
         if (stopping_ && live_ == 0 && !accept_armed_) break;
         if (wheel_.size() != 0 || accept_retry_ns_ != 0) arm_wakeup();
-        io_uring_cqe* cqe = nullptr;
         rcu::offline();
-        int rc = io_uring_submit_and_wait(&ring_, 1);
+        const int rc = ring_.submit_and_wait();
         rcu::online();
         now_ = now_ns();
-        if (rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY) {
+        if (rc < 0) {
             log(std::string("ringhttp: io_uring_enter: ") + std::strerror(-rc));
             break;
         }
-        unsigned head;
-        unsigned seen = 0;
-        io_uring_for_each_cqe(&ring_, head, cqe) {
-            dispatch(*cqe);
-            ++seen;
-        }
-        io_uring_cq_advance(&ring_, seen);
+        ring_.drain([this](const io_uring_cqe& cqe) { dispatch(cqe); });
         if (wheel_.size() != 0 || accept_retry_ns_ != 0) run_timers();
     }
     rcu::unregister_thread();

@@ -22,6 +22,7 @@
 #include "engine/http1/date_cache.hpp"
 #include "engine/base/object_pool.hpp"
 #include "engine/ring/output.hpp"
+#include "engine/ring/ring.hpp"
 #include "engine/http1/proxy_protocol.hpp"
 #include "engine/http1/response_head.hpp"
 #include "engine/ring/timer_wheel.hpp"
@@ -73,12 +74,12 @@ struct send_ctx {
     iovec iov[max_iov];
 };
 
-/// worker is one ring thread: an io_uring with a multishot accept on its own
-/// SO_REUSEPORT listener, multishot recv into a provided-buffer ring, and the
-/// connections it accepted, each served to completion on this thread. It
-/// shares nothing writable with other workers. init() and run() must be
-/// called on the thread that runs it; stop() from anywhere.
-/// Every SQE's user_data says what it is for (engine/ring/user_data.hpp).
+/// worker is the server loop of one ring thread: on its ring (engine/ring/ring.hpp)
+/// a multishot accept on its own listener, multishot recv into a
+/// provided-buffer ring, and the connections it accepted, each served to
+/// completion on this thread. It shares nothing writable with other workers.
+/// init() and run() must be called on the thread that runs it; stop() from
+/// anywhere. Every SQE's user_data says what it is for (engine/ring/user_data.hpp).
 class worker {
 public:
     explicit worker(const worker_config& config);
@@ -140,14 +141,11 @@ private:
     void call_conn_state(const connection& c, ringhttp::conn_state s) const;
 
     worker_config config_;
-    io_uring ring_{};
-    bool ring_ready_ = false;
+    ring ring_;
     buffer_pool pool_;
     out_pool outs_;
     date_cache date_;
     plain_head_cache plain_head_;
-    int wake_fd_ = -1;
-    std::uint64_t wake_buf_ = 0;
     enum : std::uint32_t { request_stop = 1, request_shutdown = 2 };
     std::atomic<std::uint32_t> requests_{0};  // set by other threads, read on wake-up
     bool stopping_ = false;   // accepting no more; the loop ends when no connection is left
@@ -170,19 +168,15 @@ private:
     timer_wheel wheel_{now_ns()};
     std::uint64_t now_ = now_ns();  // the clock as of this loop iteration's wake-up
     std::uint64_t accept_retry_ns_ = 0;  // when to re-arm accept after EMFILE; 0: not waiting
-    std::uint64_t timer_armed_ns_ = 0;   // when the pending IORING_OP_TIMEOUT fires; 0: none
-    __kernel_timespec timer_ts_{};
     std::mutex done_mu_;                 // guards done_ (the blocking pool writes it)
     std::vector<exchange*> done_;
     std::vector<exchange*> done_scratch_;
 
     static std::uint64_t pack(ring_op o, const connection& c) noexcept { return user_data::encode(o, c.index, c.gen); }
-    io_uring_sqe* get_sqe();
-    static std::uint64_t now_ns() noexcept;
+    static std::uint64_t now_ns() noexcept { return ring::now_ns(); }
 
     // Ring I/O (worker.cpp).
     void arm_accept();
-    void arm_wake();
     void arm_recv(connection& c);
     void pause_recv(connection& c);
     void submit_send(connection& c);

@@ -82,7 +82,7 @@ void detail::run_on_blocking_pool(void (*call)(void*), void* arg) {
 
 long detail::read_file_at(int fd, char* buf, std::size_t n, std::int64_t off) {
     engine::exchange* ex = engine::exchange::current();
-    if (ex != nullptr && ex->conn != nullptr && !ex->hijacked()) {
+    if (ex != nullptr && ex->conn() != nullptr && !ex->hijacked()) {
         // Through the ring: only this handler waits for the disk.
         return ex->read_file(fd, buf, static_cast<std::uint32_t>(std::min<std::size_t>(n, 1u << 30)),
                              static_cast<std::uint64_t>(off));

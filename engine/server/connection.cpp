@@ -84,7 +84,7 @@ void worker::open_connection(int fd) {
     c = connection{};
     c.gen = gen;
     c.index = index;
-    c.fd = fd;
+    c.io.fd = fd;
     c.remote_len = format_peer(fd, c.remote, sizeof c.remote);
     c.crlf_budget = empty_line_bytes;
     if (config_.proxy_protocol) c.proxy = lend_proxy_parser();  // the PROXY header comes first
@@ -98,72 +98,18 @@ void worker::open_connection(int fd) {
     arm_recv(c);
 }
 
-void worker::enqueue(connection& c, std::uint16_t bid, std::uint32_t len) noexcept {
-    pool_.length(bid) = len;
-    pool_.next(bid) = buffer_pool::none;
-    if (c.rq_tail == buffer_pool::none) {
-        c.rq_head = c.rq_tail = bid;
-        c.rq_off = 0;
-    } else {
-        pool_.next(c.rq_tail) = bid;
-        c.rq_tail = bid;
-    }
-    ++c.rq_count;
-}
-
-std::string_view worker::peek(connection& c) noexcept {
-    if (c.asm_ != nullptr && c.asm_->off < c.asm_->len)
-        return {c.asm_->data + c.asm_->off, c.asm_->len - c.asm_->off};
-    if (c.rq_head == buffer_pool::none) return {};
-    return {pool_.data(c.rq_head) + c.rq_off, pool_.length(c.rq_head) - c.rq_off};
-}
+std::string_view worker::peek(connection& c) noexcept { return c.io.in.peek(pool_); }
 
 void worker::consume(connection& c, std::size_t n) noexcept {
-    if (n == 0) return;
-    if (c.asm_ != nullptr && c.asm_->off < c.asm_->len) {
-        c.asm_->off += static_cast<std::uint32_t>(n);
-        if (c.asm_->off == c.asm_->len && !c.asm_pinned) {
-            std::free(c.asm_);
-            c.asm_ = nullptr;
-        }
-        return;
-    }
-    c.rq_off += static_cast<std::uint32_t>(n);
-    if (c.rq_off < pool_.length(c.rq_head)) return;
-    const std::uint16_t bid = c.rq_head;
-    c.rq_head = pool_.next(bid);
-    if (c.rq_head == buffer_pool::none) c.rq_tail = buffer_pool::none;
-    c.rq_off = 0;
-    --c.rq_count;
-    if (bid != c.pinned) pool_.recycle(bid);
-    if (c.paused && c.rq_count <= max_queued_buffers / 2) want_input(c);
+    if (c.io.in.consume(pool_, n) && c.paused && c.io.in.buffers() <= max_queued_buffers / 2) want_input(c);
 }
 
-void worker::release_input(connection& c) noexcept {
-    while (c.rq_head != buffer_pool::none) {
-        const std::uint16_t bid = c.rq_head;
-        c.rq_head = pool_.next(bid);
-        pool_.recycle(bid);
-    }
-    c.rq_tail = buffer_pool::none;
-    c.rq_count = 0;
-    c.rq_off = 0;
-    // A pinned buffer no longer in the queue is only referenced by the request.
-    if (c.pinned != buffer_pool::none && c.ex == nullptr) {
-        pool_.recycle(c.pinned);
-        c.pinned = buffer_pool::none;
-    }
-    if (c.asm_ != nullptr && c.ex == nullptr) {
-        std::free(c.asm_);
-        c.asm_ = nullptr;
-        c.asm_pinned = false;
-    }
-}
+void worker::release_input(connection& c) noexcept { c.io.in.release(pool_, c.ex != nullptr); }
 
 void worker::on_input(connection& c) {
     if (c.ex != nullptr) {
         if (c.ex->waiting() == exchange::wait_kind::body) resume_exchange(c);
-        else if (c.rq_count > max_queued_buffers && !c.paused) {
+        else if (c.io.in.buffers() > max_queued_buffers && !c.paused) {
             // The handler is not reading: stop receiving and let TCP push back.
             c.paused = true;
             pause_recv(c);
@@ -185,7 +131,7 @@ void worker::process_requests(connection& c) {
         c.ex = ex;
         ex->start(c);
         if (!ex->finished()) {
-            if (c.rq_count > max_queued_buffers && !c.paused && ex->waiting() != exchange::wait_kind::body) {
+            if (c.io.in.buffers() > max_queued_buffers && !c.paused && ex->waiting() != exchange::wait_kind::body) {
                 c.paused = true;
                 pause_recv(c);
             }
@@ -199,7 +145,7 @@ void worker::process_requests(connection& c) {
         // 400 (Go reads it as an unexpected EOF); a clean close gets nothing.
         if (!peek(c).empty()) send_error(c, status_bad_request, "request cut short by the client's close");
         else begin_close(c, false);
-    } else if (c.recv == connection::recv_state::off && !c.starved) {
+    } else if (c.io.recv == transport::recv_state::off && !c.starved) {
         want_input(c);
     }
 }
@@ -207,36 +153,9 @@ void worker::process_requests(connection& c) {
 [[gnu::always_inline]] inline bool worker::gather_head(connection& c) {
     // A head that began in an earlier buffer continues in the assembly: copy
     // the buffers queued since then into it, once.
-    if (c.asm_ == nullptr || c.asm_pinned || c.rq_head == buffer_pool::none) return true;
-    assembly* a = c.asm_;
-    if (a->off > 0) {
-        std::memmove(a->data, a->data + a->off, a->len - a->off);
-        a->len -= a->off;
-        a->off = 0;
-    }
-    while (c.rq_head != buffer_pool::none) {
-        const std::uint16_t bid = c.rq_head;
-        const std::uint32_t n = pool_.length(bid) - c.rq_off;
-        if (a->len + n > a->cap) {
-            std::uint32_t cap = a->cap;
-            while (cap < a->len + n) cap *= 2;
-            auto* grown = static_cast<assembly*>(std::realloc(a, offsetof(assembly, data) + cap + 1));
-            if (grown == nullptr) {
-                send_error(c, status_request_header_fields_too_large, "out of memory");
-                return false;
-            }
-            a = c.asm_ = grown;
-            a->cap = cap;
-        }
-        std::memcpy(a->data + a->len, pool_.data(bid) + c.rq_off, n);
-        a->len += n;
-        c.rq_head = pool_.next(bid);
-        c.rq_off = 0;
-        --c.rq_count;
-        pool_.recycle(bid);
-    }
-    c.rq_tail = buffer_pool::none;
-    return true;
+    if (c.io.in.gather(pool_)) [[likely]] return true;
+    send_error(c, status_request_header_fields_too_large, "out of memory");
+    return false;
 }
 
 [[gnu::always_inline]] inline worker::empty_lines worker::skip_empty_lines(connection& c, std::string_view& view) {
@@ -248,9 +167,7 @@ void worker::process_requests(connection& c) {
             // Its LF is in a later buffer, or yet to come. A view from a pool
             // buffer with more queued joins them in an assembly; an assembly
             // already holds all that came: wait.
-            const bool queued = !(c.asm_ != nullptr && c.asm_->off < c.asm_->len) &&
-                                pool_.next(c.rq_head) != buffer_pool::none;
-            if (!queued || !move_to_assembly(c, view)) return empty_lines::wait;
+            if (!c.io.in.more_buffered(pool_) || !move_to_assembly(c, view)) return empty_lines::wait;
             return empty_lines::again;
         }
         if (view[1] != '\n') break;
@@ -328,8 +245,7 @@ void worker::process_requests(connection& c) {
     c.write_deadline = deadline_after(config_.write_timeout_ns);
     schedule_timer(c);
     // The request views its head where it lies: keep that memory until it ends.
-    if (in_assembly) c.asm_pinned = true;
-    else c.pinned = c.rq_head;
+    c.io.in.pin(in_assembly);
     consume(c, head_len);
     detail::request_access::set_remote_addr(ex.req, {c.remote, c.remote_len});
 }
@@ -347,7 +263,7 @@ exchange* worker::next_request(connection& c) {
         }
         if (view.empty()) return nullptr;
         note_request_begins(c);
-        const bool in_assembly = c.asm_ != nullptr && view.data() == c.asm_->data + c.asm_->off;
+        const bool in_assembly = c.io.in.at_assembly(view);
         if (!in_assembly && pool_.under_pressure()) {
             // Receive buffers are scarce: a request could pin this one for as
             // long as its handler runs (a slow body, say). Copy what we have to
@@ -364,24 +280,9 @@ exchange* worker::next_request(connection& c) {
 }
 
 bool worker::move_to_assembly(connection& c, std::string_view view) {
-    // Only called when the view is a pool buffer's: no assembly is in use.
-    std::free(c.asm_);
-    c.asm_ = nullptr;
-    std::uint32_t cap = 4096;
-    while (cap < view.size() * 2) cap *= 2;
-    auto* a = static_cast<assembly*>(std::malloc(offsetof(assembly, data) + cap + 1));
-    if (a == nullptr) {
-        send_error(c, status_request_header_fields_too_large, "out of memory");
-        return false;
-    }
-    a->cap = cap;
-    a->len = static_cast<std::uint32_t>(view.size());
-    a->off = 0;
-    std::memcpy(a->data, view.data(), view.size());
-    consume(c, view.size());  // hands the buffer back
-    c.asm_ = a;
-    c.asm_pinned = false;
-    return true;
+    if (c.io.in.move_to_assembly(pool_, view)) [[likely]] return true;
+    send_error(c, status_request_header_fields_too_large, "out of memory");
+    return false;
 }
 
 void worker::resume_exchange(connection& c) {
@@ -399,18 +300,7 @@ void worker::end_exchange(connection& c) {
     const bool close = ex->close_after() || c.broken;
     c.crlf_budget = empty_line_bytes;
     release_exchange(ex);
-    // The head's buffer is free once no request views it.
-    if (c.pinned != buffer_pool::none) {
-        if (c.pinned != c.rq_head) pool_.recycle(c.pinned);
-        c.pinned = buffer_pool::none;
-    }
-    if (c.asm_pinned) {
-        c.asm_pinned = false;
-        if (c.asm_->off == c.asm_->len) {
-            std::free(c.asm_);
-            c.asm_ = nullptr;
-        }
-    }
+    c.io.in.unpin(pool_);  // the head's memory is free once no request views it
     if (c.hijacked) {
         // The socket is the handler's now: forget it without a word.
         c.state = connection::phase::closing;
@@ -442,7 +332,7 @@ void worker::send_error(connection& c, int status, const char* reason) {
         reply += ": ";
         reply += reason;
     }
-    c.out.append(outs_, reply);
+    c.io.out.append(outs_, reply);
     mark_dirty(c);
     begin_close(c, false);
 }
@@ -481,20 +371,20 @@ void worker::advance_close(connection& c) {
         case connection::phase::draining:
             if (c.ex != nullptr) return;
             if (!c.abortive && !c.broken) {
-                if (!c.out.empty() || c.send_inflight) {
+                if (!c.io.out.empty() || c.io.send_inflight) {
                     mark_dirty(c);
                     return;
                 }
                 if (!c.peer_eof) {
                     // RFC 9112 §9.6: half-close, then read until the client closes
                     // too, so our last response is not lost to a reset.
-                    ::shutdown(c.fd, SHUT_WR);
+                    ::shutdown(c.io.fd, SHUT_WR);
                     c.state = connection::phase::lingering;
                     release_input(c);
                     c.read_deadline = deadline_after(linger_ns);
                     c.write_deadline = 0;
                     schedule_timer(c);
-                    if (c.recv == connection::recv_state::off && !c.starved) arm_recv(c);
+                    if (c.io.recv == transport::recv_state::off && !c.starved) arm_recv(c);
                     return;
                 }
             }
@@ -507,17 +397,14 @@ void worker::advance_close(connection& c) {
         case connection::phase::closing:
             break;
     }
-    if (c.recv == connection::recv_state::armed) pause_recv(c);
-    if (c.send_inflight && (c.abortive || c.broken) && !c.send_cancelled) {
-        // A send stuck behind a client that does not read would keep the
-        // socket forever: cancel it.
-        ring_.cancel(pack(op_send, c));
-        c.send_cancelled = true;
-    }
-    if (c.recv != connection::recv_state::off || c.send_inflight) return;
+    if (c.io.recv == transport::recv_state::armed) pause_recv(c);
+    // A send stuck behind a client that does not read would keep the
+    // socket forever: cancel it.
+    if (c.abortive || c.broken) c.io.cancel_send(env_, pack(op_send, c));
+    if (c.io.recv != transport::recv_state::off || c.io.send_inflight) return;
     if (c.hijacked) {
-        c.fd = -1;
-        c.out.clear(outs_);
+        c.io.fd = -1;
+        c.io.out.clear(outs_);
         release_input(c);
         c.state = connection::phase::dead;
         dead_.push_back(c.index);
@@ -528,12 +415,12 @@ void worker::advance_close(connection& c) {
         // The client stopped reading: reset, so the kernel drops what is queued
         // instead of holding it for a reader that will not come.
         linger reset{1, 0};
-        ::setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        ::setsockopt(c.io.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
     }
-    ::close(c.fd);
-    c.fd = -1;
+    ::close(c.io.fd);
+    c.io.fd = -1;
     notify(c, conn_state::closed);
-    c.out.clear(outs_);
+    c.io.out.clear(outs_);
     release_input(c);
     c.state = connection::phase::dead;
     dead_.push_back(c.index);

@@ -10,7 +10,7 @@
 
 #include "engine/http/request_access.hpp"
 #include "engine/server/exchange.hpp"
-#include "engine/server/worker.hpp"
+#include "engine/server/stream_impl.hpp"
 
 namespace ringhttp::engine {
 
@@ -30,7 +30,7 @@ void exchange::reset() noexcept {
     // info is left as it is: every parse sets all of it first. (Assigning a
     // fresh head_info here compiled to a copy through the stack whose wide
     // load waited on narrow stores, a stall perf showed on every request.)
-    conn = nullptr;
+    stream_.unbind();
     waiting_ = wait_kind::none;
     header_.clear();
     frozen_.clear();
@@ -53,7 +53,7 @@ int exchange::read_file(int fd, char* buf, std::uint32_t n, std::uint64_t offset
     // The client is gone (an abortive close): a new read could outlive the
     // cancel that close issued, and its bytes have nowhere to go.
     if (stop_.stop_requested()) return -ECANCELED;
-    owner_.submit_file_read(*conn, fd, buf, n, offset);
+    stream_.read_file(fd, buf, n, offset);
     wait(wait_kind::file);
     return file_res_;
 }
@@ -66,9 +66,7 @@ void exchange::wait(wait_kind k) {
 
 std::error_code exchange::write_error() const noexcept {
     if (hijacked_) return errc::hijacked;
-    if (conn->write_timed_out) return errc::timeout;
-    if (conn->broken || conn->abortive) return errc::connection_closed;
-    return {};
+    return stream_.write_error();
 }
 
 void exchange::serve_one() {
@@ -83,7 +81,7 @@ void exchange::serve_one() {
             header_.set("Content-Length", "0");
             if (req.content_length() != 0 && drain_body(4096) != drain_result::complete) close_after_ = true;
         } else {
-            owner_.config().handler->serve_http(*this, req);
+            stream_.handler().serve_http(*this, req);
         }
     } catch (...) {
         rethrow_if_forced_unwind();
@@ -92,9 +90,9 @@ void exchange::serve_one() {
             throw;
         } catch (const abort_handler&) {
         } catch (const std::exception& e) {
-            owner_.log("http: panic serving " + std::string(req.remote_addr()) + ": " + e.what());
+            stream_.log("http: panic serving " + std::string(req.remote_addr()) + ": " + e.what());
         } catch (...) {
-            owner_.log("http: panic serving " + std::string(req.remote_addr()) + ": unknown exception");
+            stream_.log("http: panic serving " + std::string(req.remote_addr()) + ": unknown exception");
         }
     }
     detail::request_access::end_handler(req);
@@ -116,14 +114,14 @@ void exchange::serve_one() {
 
 std::error_code exchange::set_read_deadline(std::chrono::steady_clock::time_point t) {
     if (hijacked_) return errc::hijacked;
-    conn->read_timed_out = false;
-    owner_.set_deadline(*conn, false, t);
+    stream_.clear_read_timeout();
+    stream_.set_deadline(false, t);
     return {};
 }
 
 std::error_code exchange::set_write_deadline(std::chrono::steady_clock::time_point t) {
     if (!writable()) return write_error();
-    owner_.set_deadline(*conn, true, t);
+    stream_.set_deadline(true, t);
     return {};
 }
 
@@ -142,24 +140,22 @@ void exchange::close_after_response() {
 std::error_code exchange::hijack(hijacked_connection& out) {
     if (!writable()) return write_error();
     // What is queued (earlier pipelined responses, a flushed head) goes first.
-    owner_.mark_dirty(*conn);
-    while ((!conn->out.empty() || conn->send_inflight) && writable()) wait(wait_kind::send);
+    stream_.push();
+    while (!stream_.output_idle() && writable()) wait(wait_kind::send);
     if (!writable()) return write_error();
     // Stop receiving; what was read already goes to the new owner.
-    owner_.stop_receiving(*conn);
-    while (conn->recv != connection::recv_state::off) wait(wait_kind::receive_stopped);
+    stream_.stop_receiving();
+    while (stream_.receiving()) wait(wait_kind::receive_stopped);
     out.buffered.clear();
-    for (std::string_view v = owner_.peek(*conn); !v.empty(); v = owner_.peek(*conn)) {
+    for (std::string_view v = stream_.input(); !v.empty(); v = stream_.input()) {
         out.buffered.append(v);
-        owner_.consume(*conn, v.size());
+        stream_.consume(v.size());
     }
-    out.fd = conn->fd;
     hijacked_ = true;
-    conn->hijacked = true;
     body_done_ = true;
     close_after_ = true;
     stage_len_ = 0;
-    owner_.notify(*conn, conn_state::hijacked);
+    out.fd = stream_.take_socket();
     return {};
 }
 

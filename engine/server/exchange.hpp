@@ -17,10 +17,10 @@
 #include <ringhttp/response_writer.hpp>
 
 #include "engine/http1/chunked_decoder.hpp"
-#include "engine/server/connection.hpp"
 #include "engine/ring/fiber.hpp"
 #include "engine/http1/http1_parser.hpp"
 #include "engine/http/request_access.hpp"
+#include "engine/server/stream.hpp"
 
 namespace ringhttp::engine {
 
@@ -29,7 +29,8 @@ class worker;
 /// exchange is the server side of one request: the request the handler
 /// reads, its body reader and the response writer, with Go's framing rules.
 /// It owns a fiber on which the handler runs; reads and writes that must wait
-/// for the network suspend that fiber. Exchanges are pooled per ring and
+/// for the network suspend that fiber. It reaches its connection through its
+/// stream (engine/server/stream.hpp) only. Exchanges are pooled per ring and
 /// reused request after request, so a warm exchange allocates nothing.
 class exchange final : public response_writer, public body_reader, public writer_control {
 public:
@@ -44,11 +45,10 @@ public:
     /// The request being served; filled by the parser before start().
     request req;
     head_info info;
-    connection* conn = nullptr;
 
-    /// start runs the handler for req on conn until it finishes or waits.
+    /// start runs the handler for req on c until it finishes or waits.
     void start(connection& c) {
-        conn = &c;
+        stream_.bind(owner_, c);
         finished_ = false;
         is_head_ = req.method() == "HEAD";
         body_left_ = info.framing == body_framing::length ? info.content_length : 0;
@@ -70,6 +70,8 @@ public:
     wait_kind waiting() const noexcept { return waiting_; }
     /// close_after reports whether the connection must close after this response.
     bool close_after() const noexcept { return close_after_; }
+    /// conn is the connection it is served on (null between requests), for the server loop.
+    connection* conn() const noexcept { return stream_.conn(); }
     /// reset prepares a finished exchange for the next request.
     void reset() noexcept;
 
@@ -115,6 +117,7 @@ private:
     static constexpr std::string_view trailer_prefix = "Trailer:";   // Go's TrailerPrefix
 
     worker& owner_;
+    stream stream_;  // all it may touch of its connection
     fiber fiber_;
     static inline thread_local exchange* running_ = nullptr;  // the exchange whose fiber runs now
     wait_kind waiting_ = wait_kind::none;
@@ -167,9 +170,7 @@ private:
     drain_result drain_body(std::size_t limit);
     /// writable reports whether the response can still be written; write_error
     /// says why not.
-    bool writable() const noexcept {
-        return !hijacked_ && !conn->write_timed_out && !conn->broken && !conn->abortive;
-    }
+    bool writable() const noexcept { return !hijacked_ && stream_.writable(); }
     [[nodiscard]] std::error_code write_error() const noexcept;
     void apply_backpressure();
     io_result read_or_skip(char* dst, std::size_t max, bool send_continue);

@@ -6,7 +6,7 @@
 #include <span>
 
 #include "engine/server/exchange.hpp"
-#include "engine/server/worker.hpp"
+#include "engine/server/stream_impl.hpp"
 
 namespace ringhttp::engine {
 
@@ -15,8 +15,8 @@ void exchange::maybe_send_continue() {
     // RFC 9110 §10.1.1: the client waits for this before sending the body;
     // sent lazily, on the handler's first read, as Go does.
     continue_sent_ = true;
-    conn->out.append(owner_.outs(), "HTTP/1.1 100 Continue\r\n\r\n");
-    owner_.mark_dirty(*conn);
+    stream_.append("HTTP/1.1 100 Continue\r\n\r\n");
+    stream_.push();
 }
 
 io_result exchange::read(std::span<char> buf) {
@@ -29,24 +29,24 @@ io_result exchange::read_or_skip(char* dst, std::size_t max, bool send_continue)
     if (body_error_) return {0, body_error_};
     if (send_continue) maybe_send_continue();
     for (;;) {
-        if (conn->read_timed_out) {
+        if (stream_.read_timed_out()) {
             body_error_ = errc::timeout;
             return {0, body_error_};
         }
-        std::string_view v = owner_.peek(*conn);
+        std::string_view v = stream_.input();
         if (v.empty()) {
-            if (conn->peer_eof || conn->broken || conn->abortive) {
+            if (stream_.input_ended()) {
                 body_error_ = errc::unexpected_eof;
                 return {0, body_error_};
             }
-            owner_.want_input(*conn);
+            stream_.want_input();
             wait(wait_kind::body);
             continue;
         }
         if (info.framing == body_framing::length) {
             std::size_t n = std::min<std::size_t>({v.size(), max, static_cast<std::size_t>(body_left_)});
             if (dst != nullptr) std::memcpy(dst, v.data(), n);
-            owner_.consume(*conn, n);
+            stream_.consume(n);
             body_left_ -= static_cast<std::int64_t>(n);
             if (body_left_ == 0) body_done_ = true;
             return {n, {}};
@@ -54,7 +54,7 @@ io_result exchange::read_or_skip(char* dst, std::size_t max, bool send_continue)
         chunked_decoder::result r = chunked_.decode(v, max);
         // Copy before consume: consuming may hand the buffer back to the kernel.
         if (r.state == chunked_decoder::status::data && dst != nullptr) std::memcpy(dst, r.data.data(), r.data.size());
-        owner_.consume(*conn, r.consumed);
+        stream_.consume(r.consumed);
         switch (r.state) {
             case chunked_decoder::status::data: return {r.data.size(), {}};
             case chunked_decoder::status::done: body_done_ = true; return {0, errc::eof};

@@ -13,7 +13,7 @@
 #include "engine/http1/response_framing.hpp"
 #include "engine/http1/response_head.hpp"
 #include "engine/server/exchange.hpp"
-#include "engine/server/worker.hpp"
+#include "engine/server/stream_impl.hpp"
 
 namespace ringhttp::engine {
 
@@ -56,11 +56,11 @@ ringhttp::header& exchange::header() {
 
 void exchange::write_header(int code) {
     if (hijacked_) {
-        owner_.log("http: response.WriteHeader on hijacked connection");
+        stream_.log("http: response.WriteHeader on hijacked connection");
         return;
     }
     if (wrote_header_) {
-        owner_.log("http: superfluous response.WriteHeader call");
+        stream_.log("http: superfluous response.WriteHeader call");
         return;
     }
     if (code < 100 || code > 999) throw std::invalid_argument("invalid WriteHeader code " + std::to_string(code));
@@ -76,7 +76,7 @@ void exchange::write_header(int code) {
         if (v >= 0) {
             declared_length_ = v;
         } else {
-            owner_.log("http: invalid Content-Length of \"" + std::string(cl) + "\"");
+            stream_.log("http: invalid Content-Length of \"" + std::string(cl) + "\"");
             header_.del("Content-Length");
         }
     }
@@ -88,10 +88,10 @@ void exchange::write_informational(int code) {
     append_status_line(head, req.proto_at_least(1, 1), code);
     append_fields(head, header_, true);
     head.append("\r\n");
-    conn->out.append(owner_.outs(), head);
+    stream_.append(head);
     // Go flushes an informational response at once (Early Hints are useless late).
-    owner_.mark_dirty(*conn);
-    while (!conn->out.empty() && writable()) wait(wait_kind::send);
+    stream_.push();
+    while (stream_.unsent() != 0 && writable()) wait(wait_kind::send);
 }
 
 io_result exchange::write(std::string_view data) {
@@ -121,7 +121,7 @@ io_result exchange::write(std::string_view data) {
 void exchange::append_body(std::string_view data) {
     if (is_head_ || !writable()) return;  // HEAD: the body is dropped, as in Go
     if (!chunking_) {
-        conn->out.append(owner_.outs(), data);
+        stream_.append(data);
         return;
     }
     if (stage_len_ + data.size() <= stage_capacity) {
@@ -144,7 +144,7 @@ void exchange::flush_stage() {
     stage_len_ = 0;
     if (is_head_ || !writable()) return;
     if (chunking_) emit_chunk(staged);
-    else conn->out.append(owner_.outs(), staged);
+    else stream_.append(staged);
 }
 
 void exchange::emit_chunk(std::string_view data) {
@@ -152,15 +152,15 @@ void exchange::emit_chunk(std::string_view data) {
     auto [end, ec] = std::to_chars(line, line + 16, data.size(), 16);
     end[0] = '\r';
     end[1] = '\n';
-    conn->out.append(owner_.outs(), {line, static_cast<std::size_t>(end + 2 - line)});
-    conn->out.append(owner_.outs(), data);
-    conn->out.append(owner_.outs(), "\r\n");
+    stream_.append({line, static_cast<std::size_t>(end + 2 - line)});
+    stream_.append(data);
+    stream_.append("\r\n");
 }
 
 void exchange::apply_backpressure() {
-    if (conn->out.bytes() < send_high_water) return;
-    owner_.mark_dirty(*conn);
-    while (conn->out.bytes() >= send_high_water && writable()) wait(wait_kind::send);
+    if (stream_.unsent() < send_high_water) return;
+    stream_.push();
+    while (stream_.unsent() >= send_high_water && writable()) wait(wait_kind::send);
 }
 
 std::error_code exchange::flush() {
@@ -168,8 +168,8 @@ std::error_code exchange::flush() {
     if (!committed_) commit(std::string_view(stage_, stage_len_));
     flush_stage();
     if (!writable()) return write_error();
-    owner_.mark_dirty(*conn);
-    while (!conn->out.empty() && writable()) wait(wait_kind::send);
+    stream_.push();
+    while (stream_.unsent() != 0 && writable()) wait(wait_kind::send);
     return write_error();
 }
 
@@ -188,8 +188,8 @@ void exchange::finish_response() {
     if (!close_after_ && !body_done_ && !body_error_) {
         if (drain_body(max_post_handler_read) != drain_result::complete) close_after_ = true;
     }
-    if (body_error_ || conn->broken) close_after_ = true;
-    owner_.mark_dirty(*conn);
+    if (body_error_ || stream_.broken()) close_after_ = true;
+    stream_.push();
 }
 
 namespace {
@@ -240,7 +240,7 @@ void exchange::write_last_chunk() {
                 append_trailer(t, f.name.substr(trailer_prefix.size()), f.value);
     }
     t.append("\r\n");
-    conn->out.append(owner_.outs(), t);
+    stream_.append(t);
 }
 
 void exchange::commit(std::string_view first) {
@@ -248,23 +248,23 @@ void exchange::commit(std::string_view first) {
     const bool http11 = req.proto_at_least(1, 1);
     if (header_.empty() && handler_done_ && status_ == status_ok && !is_head_ && !close_after_ && http11 &&
         !info.wants_close && !info.http10_keep_alive && !info.expect_continue &&
-        (req.content_length() == 0 || body_done_) && owner_.keep_alives()) [[likely]] {
+        (req.content_length() == 0 || body_done_) && stream_.keep_alives()) [[likely]] {
         // What the rules below come to for a finished 200 without handler
         // fields on a connection that stays open: its length, a sniffed type
         // (none for an empty body), the Date; nothing else. Its head is cached.
         declared_length_ = static_cast<std::int64_t>(first.size());
         if (!writable()) return;
         const std::string_view type = first.empty() ? std::string_view{} : detect_content_type(first);
-        const std::string_view head = owner_.plain_head(first.size(), type);
+        const std::string_view head = stream_.plain_head(first.size(), type);
         if (first.data() != stage_ || head.size() + first.size() > out_buf::capacity) {
-            conn->out.append(owner_.outs(), head);
+            stream_.append(head);
             return;
         }
         // The staged body goes out with its head, in one copy each.
-        char* at = conn->out.reserve(owner_.outs(), head.size() + first.size());
+        char* at = stream_.reserve(head.size() + first.size());
         std::memcpy(at, head.data(), head.size());
         if (!first.empty()) std::memcpy(at + head.size(), first.data(), first.size());
-        conn->out.commit(head.size() + first.size());
+        stream_.commit(head.size() + first.size());
         stage_len_ = 0;
         return;
     }
@@ -278,7 +278,7 @@ void exchange::commit(std::string_view first) {
                            .declared_length = declared_length_,
                            .wants_close = info.wants_close,
                            .http10_keep_alive = info.http10_keep_alive,
-                           .keep_alives = owner_.keep_alives(),
+                           .keep_alives = stream_.keep_alives(),
                            .close_requested = close_after_,
                            .continue_unread = info.expect_continue && !body_done_,
                            .fields = known};
@@ -305,7 +305,7 @@ void exchange::commit(std::string_view first) {
     }
     const framing_decision d = decide_framing(in, drained);
     if (d.length_and_te_conflict)
-        owner_.log("http: WriteHeader called with both Transfer-Encoding of \"" + std::string(known.transfer_encoding) +
+        stream_.log("http: WriteHeader called with both Transfer-Encoding of \"" + std::string(known.transfer_encoding) +
                    "\" and a Content-Length of " + std::to_string(declared_length_));
     declared_length_ = d.length;
     chunking_ = d.chunked;
@@ -321,7 +321,7 @@ void exchange::commit(std::string_view first) {
     // one block (nearly always), else through a scratch string.
     char length_digits[24];
     head_fields f{.status_line = status_line(http11, status_),
-                  .date = known.date ? std::string_view{} : owner_.date(),
+                  .date = known.date ? std::string_view{} : stream_.date(),
                   .content_type = content_type,
                   .connection = d.connection,
                   .chunked = d.chunked};
@@ -331,12 +331,12 @@ void exchange::commit(std::string_view first) {
     }
     const std::size_t size = head_size(header_, f);
     if (size <= out_buf::capacity) {
-        char* start = conn->out.reserve(owner_.outs(), size);
-        conn->out.commit(static_cast<std::size_t>(put_head(start, header_, f) - start));
+        char* start = stream_.reserve(size);
+        stream_.commit(static_cast<std::size_t>(put_head(start, header_, f) - start));
     } else {
         head_scratch_.resize(size);
         char* start = head_scratch_.data();
-        conn->out.append(owner_.outs(), {start, static_cast<std::size_t>(put_head(start, header_, f) - start)});
+        stream_.append({start, static_cast<std::size_t>(put_head(start, header_, f) - start)});
     }
 }
 

@@ -33,7 +33,7 @@ bool worker::read_proxy_header(connection& c) {
     }
     if (c.peer_eof) {
         begin_close(c, false);
-    } else if (c.recv == connection::recv_state::off && !c.starved) {
+    } else if (c.io.recv == transport::recv_state::off && !c.starved) {
         want_input(c);
     }
     return false;

@@ -27,9 +27,9 @@ worker::~worker() {
     // Exchanges unwind their fibers first; they may still point at connections.
     exchanges_.clear();
     for (auto& c : conns_) {
-        if (c->fd >= 0) ::close(c->fd);
-        c->out.clear(outs_);
-        if (c->asm_ != nullptr) std::free(c->asm_);
+        if (c->io.fd >= 0) ::close(c->io.fd);
+        c->io.out.clear(outs_);
+        c->io.in.free_all();
     }
     pool_.release();
     close_listener();
@@ -98,7 +98,7 @@ void worker::on_wake() {
         done_scratch_.swap(done_);
     }
     for (exchange* ex : done_scratch_)
-        if (ex->waiting() == exchange::wait_kind::blocking) resume_exchange(*ex->conn);
+        if (ex->waiting() == exchange::wait_kind::blocking) resume_exchange(*ex->conn());
     done_scratch_.clear();
     const std::uint32_t r = requests_.load(std::memory_order_acquire);
     if ((r & request_stop) && !(stopping_ && !graceful_)) begin_stop(false);
@@ -140,20 +140,17 @@ void worker::arm_accept() {
 }
 
 void worker::arm_recv(connection& c) {
-    ring_.recv_multishot(c.fd, pool_.group(), pack(op_recv, c));
-    c.recv = connection::recv_state::armed;
+    c.io.arm_recv(env_, pack(op_recv, c));
 }
 
 void worker::pause_recv(connection& c) {
-    if (c.recv != connection::recv_state::armed) return;
-    ring_.cancel(pack(op_recv, c));
-    c.recv = connection::recv_state::cancelling;
+    c.io.cancel_recv(env_, pack(op_recv, c));
 }
 
 void worker::want_input(connection& c) {
     if (c.receive_stopped) return;
     c.paused = false;
-    if (c.recv == connection::recv_state::off && !c.peer_eof && !c.starved && c.state <= connection::phase::lingering)
+    if (c.io.recv == transport::recv_state::off && !c.peer_eof && !c.starved && c.state <= connection::phase::lingering)
         arm_recv(c);
 }
 
@@ -173,50 +170,19 @@ void worker::flush_dirty() {
         connection& c = *conns_[dirty_head_];
         dirty_head_ = c.next_dirty;
         c.dirty = false;
-        if (!c.send_inflight && !c.out.empty() && c.fd >= 0 && !c.broken) submit_send(c);
+        if (!c.io.send_inflight && !c.io.out.empty() && c.io.fd >= 0 && !c.broken) c.io.send(env_, pack(op_send, c));
     }
-}
-
-void worker::submit_send(connection& c) {
-    out_buf* b = c.out.head();
-    if (b->next == nullptr) {
-        ring_.send(c.fd, b->data + b->start, b->len - b->start, pack(op_send, c));
-        c.inflight_bytes = b->len - b->start;
-    } else {
-        send_ctx* ctx = send_ctxs_.take();
-        int n = 0;
-        std::uint32_t total = 0;
-        for (; b != nullptr && n < send_ctx::max_iov; b = b->next, ++n) {
-            ctx->iov[n].iov_base = b->data + b->start;
-            ctx->iov[n].iov_len = b->len - b->start;
-            total += b->len - b->start;
-        }
-        ctx->msg = msghdr{};
-        ctx->msg.msg_iov = ctx->iov;
-        ctx->msg.msg_iovlen = static_cast<std::size_t>(n);
-        ring_.sendmsg(c.fd, &ctx->msg, pack(op_send, c));
-        c.sctx = ctx;
-        c.inflight_bytes = total;
-    }
-    c.send_inflight = true;
 }
 
 void worker::on_send(connection& c, int res) {
-    c.send_inflight = false;
-    if (c.sctx != nullptr) {
-        send_ctxs_.give_back(c.sctx);
-        c.sctx = nullptr;
-    }
-    if (res < 0) {
+    if (!c.io.sent(env_, res)) {
         // EPIPE, ECONNRESET: the client is gone. Writes fail from now on.
         c.broken = true;
-        c.out.clear(outs_);
         begin_close(c, true);
         advance_close(c);
         return;
     }
-    c.out.consume(outs_, static_cast<std::size_t>(res));
-    if (!c.out.empty() && !c.broken && !c.abortive) submit_send(c);
+    if (!c.io.out.empty() && !c.broken && !c.abortive) c.io.send(env_, pack(op_send, c));
     if (c.ex != nullptr && c.ex->waiting() == exchange::wait_kind::send) resume_exchange(c);
     if (c.state != connection::phase::open) advance_close(c);
 }
@@ -247,7 +213,7 @@ void worker::on_accept(const io_uring_cqe& cqe) {
 
 void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
     const bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
-    if (!more) c.recv = connection::recv_state::off;
+    if (!more) c.io.recv = transport::recv_state::off;
     if (cqe.res > 0) {
         const auto bid = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
         if (c.state >= connection::phase::lingering) {
@@ -262,7 +228,7 @@ void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
             }
             return;
         }
-        enqueue(c, bid, static_cast<std::uint32_t>(cqe.res));
+        c.io.received(env_, bid, static_cast<std::uint32_t>(cqe.res));
         on_input(c);
     } else if (cqe.res == 0) {
         c.peer_eof = true;
@@ -280,12 +246,12 @@ void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
         if (c.ex != nullptr) c.ex->cancel();
         begin_close(c, true);
     }
-    if (c.recv == connection::recv_state::off && c.ex != nullptr &&
+    if (c.io.recv == transport::recv_state::off && c.ex != nullptr &&
         c.ex->waiting() == exchange::wait_kind::receive_stopped) {
         resume_exchange(c);
         return;
     }
-    if (c.recv == connection::recv_state::off) {
+    if (c.io.recv == transport::recv_state::off) {
         if (c.state == connection::phase::open && !c.peer_eof && !c.starved && !c.paused && !c.receive_stopped)
             arm_recv(c);
         else if (c.state == connection::phase::lingering && !c.peer_eof) arm_recv(c);
@@ -300,7 +266,7 @@ void worker::feed_starved() {
         connection& c = *conns_[index];
         if (!c.starved) continue;
         c.starved = false;
-        if (c.fd >= 0 && c.state <= connection::phase::lingering && !c.paused) want_input(c);
+        if (c.io.fd >= 0 && c.state <= connection::phase::lingering && !c.paused) want_input(c);
     }
     starved_.clear();
 }
@@ -387,7 +353,7 @@ void worker::begin_stop(bool graceful) {
     }
     if (!graceful) {
         for (auto& c : conns_)
-            if (c->fd >= 0 && c->state != connection::phase::dead) begin_close(*c, true);
+            if (c->io.fd >= 0 && c->state != connection::phase::dead) begin_close(*c, true);
     }
     // A graceful stop drains once every ring has closed its listener.
 }
@@ -395,7 +361,7 @@ void worker::begin_stop(bool graceful) {
 void worker::begin_draining() {
     draining_ = true;
     for (auto& c : conns_) {
-        if (c->fd < 0 || c->state == connection::phase::dead) continue;
+        if (c->io.fd < 0 || c->state == connection::phase::dead) continue;
         if (c->state == connection::phase::open && c->ex == nullptr && peek(*c).empty() &&
             !c->scanner.started()) {
             // Idle, or new with nothing sent yet. A request may already be on

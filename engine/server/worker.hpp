@@ -67,13 +67,6 @@ struct worker_config {
     bool proxy_protocol = false;     // every connection starts with a PROXY protocol header
 };
 
-/// send_ctx holds the iovecs of one sendmsg in flight.
-struct send_ctx {
-    static constexpr int max_iov = 64;
-    msghdr msg{};
-    iovec iov[max_iov];
-};
-
 /// worker is the server loop of one ring thread: on its ring (engine/ring/ring.hpp)
 /// a multishot accept on its own listener, multishot recv into a
 /// provided-buffer ring, and the connections it accepted, each served to
@@ -164,6 +157,7 @@ private:
     std::vector<std::uint32_t> starved_;
     object_pool<exchange> exchanges_;
     object_pool<send_ctx> send_ctxs_;
+    transport_env env_{ring_, pool_, outs_, send_ctxs_};  // what each connection's transport borrows
     object_pool<proxy_header_parser> proxy_parsers_;  // proxy_protocol.cpp
     timer_wheel wheel_{now_ns()};
     std::uint64_t now_ = now_ns();  // the clock as of this loop iteration's wake-up
@@ -179,7 +173,6 @@ private:
     void arm_accept();
     void arm_recv(connection& c);
     void pause_recv(connection& c);
-    void submit_send(connection& c);
     void dispatch(const io_uring_cqe& cqe);
     void on_accept(const io_uring_cqe& cqe);
     void on_recv(connection& c, const io_uring_cqe& cqe);
@@ -211,7 +204,6 @@ private:
 
     // Connection lifecycle (connection.cpp).
     void open_connection(int fd);
-    void enqueue(connection& c, std::uint16_t bid, std::uint32_t len) noexcept;
     void release_input(connection& c) noexcept;
     void on_input(connection& c);
     bool read_proxy_header(connection& c);  // proxy_protocol.cpp: true once the header is read

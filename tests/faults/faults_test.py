@@ -3,7 +3,7 @@
 
 Usage: faults_test.py SCENARIO[,SCENARIO...] SERVER [--long]
 
-SERVER is tools/fault_server (every scenario) or the Go 1.23 twin
+SERVER is tests/fixtures/fault_server (every scenario) or the Go 1.23 twin
 tests/go/conformance (halfclose and panic-raw only: they use just the routes
 both have, /, /big and /panic). Scenarios:
 

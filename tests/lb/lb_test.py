@@ -798,7 +798,7 @@ def replay(args, reuse: str | None = None) -> None:
 def main(argv: list[str]) -> int:
     global VERBOSE
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("backend", help="path to tools/lb_backend")
+    p.add_argument("backend", help="path to tests/fixtures/lb_backend")
     p.add_argument("--only", choices=("restart", "replay", "drain", "nginx"), help="run one part")
     p.add_argument("--full", action="store_true",
                    help="all hostile variants, two restart rounds, http-reuse always, drain, nginx")

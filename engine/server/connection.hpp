@@ -9,6 +9,10 @@
 
 namespace ringhttp::engine {
 
+/// max_queued_buffers is how many receive buffers a busy connection may hold
+/// before its recv pauses (TCP then pushes back on the client).
+inline constexpr std::uint16_t max_queued_buffers = 4;
+
 class exchange;
 class proxy_header_parser;
 

@@ -25,7 +25,7 @@ worker::worker(const worker_config& config) : config_(config) {}
 
 worker::~worker() {
     // Exchanges unwind their fibers first; they may still point at connections.
-    exchanges_.clear();
+    http1_.clear();
     for (auto& c : conns_) {
         if (c->io.fd >= 0) ::close(c->io.fd);
         c->io.out.clear(outs_);
@@ -97,8 +97,7 @@ void worker::on_wake() {
         std::lock_guard lock(done_mu_);
         done_scratch_.swap(done_);
     }
-    for (exchange* ex : done_scratch_)
-        if (ex->waiting() == exchange::wait_kind::blocking) resume_exchange(*ex->conn());
+    for (exchange* ex : done_scratch_) http1_.blocking_done(*ex);
     done_scratch_.clear();
     const std::uint32_t r = requests_.load(std::memory_order_acquire);
     if ((r & request_stop) && !(stopping_ && !graceful_)) begin_stop(false);
@@ -183,7 +182,7 @@ void worker::on_send(connection& c, int res) {
         return;
     }
     if (!c.io.out.empty() && !c.broken && !c.abortive) c.io.send(env_, pack(op_send, c));
-    if (c.ex != nullptr && c.ex->waiting() == exchange::wait_kind::send) resume_exchange(c);
+    http1_.output_sent(c);
     if (c.state != connection::phase::open) advance_close(c);
 }
 
@@ -209,6 +208,18 @@ void worker::on_accept(const io_uring_cqe& cqe) {
         if (stopping_) close_listener();  // new clients are refused from now on
         else if (!accept_backoff_) arm_accept();
     }
+}
+
+void worker::on_input(connection& c) {
+    if (c.ex == nullptr) {
+        if (c.state != connection::phase::open) {
+            advance_close(c);
+            return;
+        }
+        // The PROXY header comes before any HTTP (proxy_header.cpp).
+        if (c.proxy != nullptr && !read_proxy_header(c)) [[unlikely]] return;
+    }
+    http1_.input(c);
 }
 
 void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
@@ -246,9 +257,8 @@ void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
         if (c.ex != nullptr) c.ex->cancel();
         begin_close(c, true);
     }
-    if (c.io.recv == transport::recv_state::off && c.ex != nullptr &&
-        c.ex->waiting() == exchange::wait_kind::receive_stopped) {
-        resume_exchange(c);
+    if (c.io.recv == transport::recv_state::off && c.receive_stopped && c.ex != nullptr) {
+        http1_.receive_stopped(c);
         return;
     }
     if (c.io.recv == transport::recv_state::off) {
@@ -324,19 +334,7 @@ void worker::on_read_timeout(connection& c) {
         default:
             return;  // draining or closing: the write side decides
     }
-    if (c.ex != nullptr) {
-        // The request body is late: reads fail from now on (errc::timeout).
-        c.read_timed_out = true;
-        if (c.ex->waiting() == exchange::wait_kind::body) resume_exchange(c);
-        return;
-    }
-    if (!peek(c).empty() || c.scanner.started()) {
-        // Part of a head came, not the rest: say so (RFC 9110 §15.5.9).
-        send_error(c, status_request_timeout, "timed out reading the request head");
-        return;
-    }
-    // Nothing came: close quietly (FIN), after any response still being sent.
-    begin_close(c, false);
+    http1_.read_timed_out(c);
 }
 
 void worker::begin_stop(bool graceful) {
@@ -362,8 +360,7 @@ void worker::begin_draining() {
     draining_ = true;
     for (auto& c : conns_) {
         if (c->io.fd < 0 || c->state == connection::phase::dead) continue;
-        if (c->state == connection::phase::open && c->ex == nullptr && peek(*c).empty() &&
-            !c->scanner.started()) {
+        if (c->state == connection::phase::open && http1_.idle(*c)) {
             // Idle, or new with nothing sent yet. A request may already be on
             // its way (the keep-alive race): give it a moment to arrive and be
             // served with Connection: close, then close. The connections busy
@@ -405,12 +402,7 @@ void worker::dispatch(const io_uring_cqe& cqe) {
     }
     if (o == op_recv) on_recv(*c, cqe);
     else if (o == op_send) on_send(*c, cqe.res);
-    else if (c->ex != nullptr && c->ex->waiting() == exchange::wait_kind::file) {
-        // The connection cannot have moved on: begin_close never resumes a
-        // handler waiting for a file read, so its slot and generation hold.
-        c->ex->file_done(cqe.res);
-        resume_exchange(*c);
-    }
+    else http1_.file_read_done(*c, cqe.res);
 }
 
 void worker::run() {

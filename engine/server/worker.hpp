@@ -19,6 +19,7 @@
 
 #include "engine/ring/buffer_pool.hpp"
 #include "engine/server/connection.hpp"
+#include "engine/server/http1_session.hpp"
 #include "engine/http1/date_cache.hpp"
 #include "engine/base/object_pool.hpp"
 #include "engine/ring/output.hpp"
@@ -109,9 +110,12 @@ public:
     }
     void log(std::string_view line) const;
     /// peek returns the connection's next unread received bytes (may be empty).
-    std::string_view peek(connection& c) noexcept;
-    /// consume marks n bytes of peek() as read.
-    void consume(connection& c, std::size_t n) noexcept;
+    std::string_view peek(connection& c) noexcept { return c.io.in.peek(pool_); }
+    /// consume marks n bytes of peek() as read; a paused recv resumes once
+    /// the queue is down to half.
+    void consume(connection& c, std::size_t n) noexcept {
+        if (c.io.in.consume(pool_, n) && c.paused && c.io.in.buffers() <= max_queued_buffers / 2) want_input(c);
+    }
     /// want_input makes sure more bytes will arrive for c (re-arms recv).
     void want_input(connection& c);
     /// mark_dirty queues c's output to be sent at the end of this iteration.
@@ -129,6 +133,32 @@ public:
     void submit_file_read(connection& c, int fd, char* buf, std::uint32_t n, std::uint64_t offset);
     /// cancel_file_read asks the kernel to end c's file read early.
     void cancel_file_read(connection& c);
+
+    // For the protocol (http1_session), on this worker's thread.
+    buffer_pool& buffers() noexcept { return pool_; }
+    /// now_tick is the timer wheel's tick as of this loop iteration.
+    timer_wheel::tick now_tick() const noexcept { return wheel_.at(now_); }
+    /// deadline_after is the tick ns from now (0, none, for 0).
+    timer_wheel::tick deadline_after(std::uint64_t ns) const noexcept {
+        return ns == 0 ? 0 : wheel_.after(now_, ns);
+    }
+    // Called a few times per request, mostly to find that nothing changes:
+    // inline, so that costs a compare, not a call.
+    void schedule_timer(connection& c) {
+        std::uint32_t due = c.read_deadline;
+        if (c.write_deadline != 0 && (due == 0 || c.write_deadline < due)) due = c.write_deadline;
+        // An entry that fires no later than the earliest deadline re-arms
+        // itself when it fires; only an earlier deadline needs a new entry.
+        if (due == 0 || (c.timer_due != 0 && c.timer_due <= due)) [[likely]] return;
+        c.timer_due = due;
+        wheel_.schedule(due, c.index, c.gen);
+    }
+    /// pause_recv cancels c's recv until want_input.
+    void pause_recv(connection& c);
+    /// begin_close starts closing c (abortive: drop what is queued, reset
+    /// waiters); advance_close moves a closing connection along.
+    void begin_close(connection& c, bool abortive);
+    void advance_close(connection& c);
 
 private:
     void call_conn_state(const connection& c, ringhttp::conn_state s) const;
@@ -155,7 +185,7 @@ private:
     std::uint32_t dirty_tail_ = UINT32_MAX;
     std::vector<std::uint32_t> dead_;
     std::vector<std::uint32_t> starved_;
-    object_pool<exchange> exchanges_;
+    http1_session http1_{*this};  // the protocol driving every connection (HTTP/1 today)
     object_pool<send_ctx> send_ctxs_;
     transport_env env_{ring_, pool_, outs_, send_ctxs_};  // what each connection's transport borrows
     object_pool<proxy_header_parser> proxy_parsers_;  // proxy_protocol.cpp
@@ -172,7 +202,6 @@ private:
     // Ring I/O (worker.cpp).
     void arm_accept();
     void arm_recv(connection& c);
-    void pause_recv(connection& c);
     void dispatch(const io_uring_cqe& cqe);
     void on_accept(const io_uring_cqe& cqe);
     void on_recv(connection& c, const io_uring_cqe& cqe);
@@ -181,22 +210,8 @@ private:
     void feed_starved();
     void run_timers();
     void arm_wakeup();
-    // Called a few times per request, mostly to find that nothing changes:
-    // inline, so that costs a compare, not a call.
-    void schedule_timer(connection& c) {
-        std::uint32_t due = c.read_deadline;
-        if (c.write_deadline != 0 && (due == 0 || c.write_deadline < due)) due = c.write_deadline;
-        // An entry that fires no later than the earliest deadline re-arms
-        // itself when it fires; only an earlier deadline needs a new entry.
-        if (due == 0 || (c.timer_due != 0 && c.timer_due <= due)) [[likely]] return;
-        c.timer_due = due;
-        wheel_.schedule(due, c.index, c.gen);
-    }
     void fire_timer(const timer_wheel::entry& e);
     void on_read_timeout(connection& c);
-    timer_wheel::tick deadline_after(std::uint64_t ns) const noexcept {
-        return ns == 0 ? 0 : wheel_.after(now_, ns);
-    }
     void begin_stop(bool graceful);
     void begin_draining();
     void on_wake();
@@ -209,30 +224,7 @@ private:
     bool read_proxy_header(connection& c);  // proxy_protocol.cpp: true once the header is read
     proxy_header_parser* lend_proxy_parser();
     void return_proxy_parser(connection& c) noexcept;
-    void process_requests(connection& c);
-    exchange* next_request(connection& c);
-    // next_request's steps, inline in it (connection.cpp): as calls they
-    // cost ~150 instructions per request (bench/ab_bench.py, callgrind).
-    enum class empty_lines : std::uint8_t { done, wait, again };
-    struct head_read {
-        exchange* ex = nullptr;     // the parsed request, or null: wait, or an error was answered
-        std::size_t head_len = 0;
-        bool again = false;         // the head moved to an assembly: look again
-    };
-    inline bool gather_head(connection& c);
-    inline empty_lines skip_empty_lines(connection& c, std::string_view& view);
-    inline void note_request_begins(connection& c);
-    inline head_read read_head(connection& c, std::string_view view, bool in_assembly);
-    inline void start_request(connection& c, exchange& ex, std::size_t head_len, bool in_assembly);
-    bool move_to_assembly(connection& c, std::string_view view);
-    void resume_exchange(connection& c);
-    void end_exchange(connection& c);
-    void send_error(connection& c, int status, const char* reason);
-    void begin_close(connection& c, bool abortive);
-    void advance_close(connection& c);
     void reap();
-    exchange* acquire_exchange();
-    void release_exchange(exchange* ex) noexcept;
 };
 
 }  // namespace ringhttp::engine

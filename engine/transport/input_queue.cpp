@@ -13,8 +13,7 @@ void input_queue::free_assembly() noexcept {
     asm_pinned_ = false;
 }
 
-bool input_queue::gather(buffer_pool& pool) {
-    if (asm_ == nullptr || asm_pinned_ || head_ == buffer_pool::none) return true;
+bool input_queue::gather_queued(buffer_pool& pool) {
     assembly* a = asm_;
     if (a->off > 0) {
         std::memmove(a->data, a->data + a->off, a->len - a->off);
@@ -60,16 +59,9 @@ bool input_queue::move_to_assembly(buffer_pool& pool, std::string_view view) {
     return true;
 }
 
-void input_queue::unpin(buffer_pool& pool) noexcept {
-    // The pinned buffer is free once no reader views it (unless still queued).
-    if (pinned_ != buffer_pool::none) {
-        if (pinned_ != head_) pool.recycle(pinned_);
-        pinned_ = buffer_pool::none;
-    }
-    if (asm_pinned_) {
-        asm_pinned_ = false;
-        if (asm_->off == asm_->len) free_assembly();
-    }
+void input_queue::unpin_assembly() noexcept {
+    asm_pinned_ = false;
+    if (asm_->off == asm_->len) free_assembly();
 }
 
 void input_queue::release(buffer_pool& pool, bool keep_pinned) noexcept {

@@ -86,8 +86,12 @@ public:
     }
 
     /// gather continues an assembly in use: copies every buffer queued since
-    /// into it, once. False when memory ran out.
-    [[nodiscard]] bool gather(buffer_pool& pool);
+    /// into it, once. False when memory ran out. (Inline: nearly always
+    /// there is nothing to do, which is a compare, not a call.)
+    [[nodiscard]] bool gather(buffer_pool& pool) {
+        if (asm_ == nullptr || asm_pinned_ || head_ == buffer_pool::none) [[likely]] return true;
+        return gather_queued(pool);
+    }
     /// move_to_assembly copies view (peek()'s, from a pool buffer) to a new
     /// assembly and hands the buffer back. False when memory ran out.
     [[nodiscard]] bool move_to_assembly(buffer_pool& pool, std::string_view view);
@@ -98,8 +102,15 @@ public:
         if (in_assembly) asm_pinned_ = true;
         else pinned_ = head_;
     }
-    /// unpin releases what pin() kept.
-    void unpin(buffer_pool& pool) noexcept;
+    /// unpin releases what pin() kept; once per request, inline.
+    void unpin(buffer_pool& pool) noexcept {
+        // The pinned buffer is free once no reader views it (unless still queued).
+        if (pinned_ != buffer_pool::none) {
+            if (pinned_ != head_) pool.recycle(pinned_);
+            pinned_ = buffer_pool::none;
+        }
+        if (asm_pinned_) [[unlikely]] unpin_assembly();
+    }
     /// release hands back every queued buffer; what is pinned stays until
     /// unpin() unless keep_pinned is false.
     void release(buffer_pool& pool, bool keep_pinned) noexcept;
@@ -117,6 +128,8 @@ private:
     bool asm_pinned_ = false;
 
     void free_assembly() noexcept;
+    bool gather_queued(buffer_pool& pool);
+    void unpin_assembly() noexcept;
 };
 
 }  // namespace ringhttp::engine

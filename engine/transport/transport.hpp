@@ -68,11 +68,30 @@ struct transport {
     void received(transport_env& env, std::uint16_t bid, std::uint32_t len) noexcept {
         in.push(env.buffers, bid, len);
     }
-    /// send submits what `out` holds (it must hold something; no send in flight).
-    void send(transport_env& env, std::uint64_t data);
+    /// send submits what `out` holds (it must hold something; no send in
+    /// flight). Once per response: inline for the usual one block.
+    void send(transport_env& env, std::uint64_t data) {
+        out_buf* b = out.head();
+        if (b->next != nullptr) [[unlikely]] {
+            send_blocks(env, data);
+            return;
+        }
+        env.uring.send(fd, b->data + b->start, b->len - b->start, data);
+        inflight_bytes = b->len - b->start;
+        send_inflight = true;
+    }
     /// sent takes a send's completion: false when it failed (the peer is
     /// gone and `out` is dropped); else the bytes sent are freed.
-    bool sent(transport_env& env, int res);
+    bool sent(transport_env& env, int res) {
+        send_inflight = false;
+        if (sctx != nullptr) [[unlikely]] end_send_blocks(env);
+        if (res < 0) [[unlikely]] {
+            out.clear(env.outs);
+            return false;
+        }
+        out.consume(env.outs, static_cast<std::size_t>(res));
+        return true;
+    }
     /// cancel_send asks the kernel to end the send in flight, once.
     void cancel_send(transport_env& env, std::uint64_t data) {
         if (!send_inflight || send_cancelled) return;
@@ -84,6 +103,10 @@ struct transport {
         out.clear(env.outs);
         in.release(env.buffers, keep_pinned);
     }
+
+private:
+    void send_blocks(transport_env& env, std::uint64_t data);  // one sendmsg over up to 64 blocks
+    void end_send_blocks(transport_env& env) noexcept;
 };
 
 }  // namespace ringhttp::engine

@@ -1,4 +1,4 @@
-// ringhttp fuzzing: a model of how engine/connection.cpp and exchange's body
+// ringhttp fuzzing: a model of how engine/server/http1_session.cpp and exchange's body
 // reader drive the request codec, fed a byte stream in fragments. The request
 // harness runs it on a whole stream and on the same stream split at
 // fuzzer-chosen points and demands the same requests; the connection harness
@@ -64,7 +64,7 @@ struct stream_outcome {
 class codec_model {
 public:
     /// empty_line_bytes is how many bytes of empty lines (CRLF) the server
-    /// skips before each request, the first included (connection.cpp).
+    /// skips before each request, the first included (http1_session.cpp).
     static constexpr unsigned empty_line_bytes = 4 * 2;
 
     explicit codec_model(std::size_t head_limit, std::size_t max_data = SIZE_MAX, bool stop_on_close = false)

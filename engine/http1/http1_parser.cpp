@@ -311,51 +311,26 @@ parse_result finish(const head_facts& f, request& r, head_info& info, const pars
 
 parse_result parse_portable(char* data, std::size_t len, request& r, head_info& info,
                             const parse_limits& limits) noexcept {
-    using detail::request_access;
     info = head_info{};
     // One pass over the head, stopping at the sentinel data[len] when the
     // bytes run out. Every loop stops at the sentinel because it is not a
     // token character, not whitespace and a control byte; only a failure
     // decides whether it was the data's end (need more) or a real error.
     const char* const stop = data + len;
-    auto fail = [stop](const char* at, parse_error e) noexcept { return at >= stop ? need_more : error(e); };
     head_facts f;
 
-    // RFC 9112 §3: method SP request-target SP HTTP-version CRLF, single spaces.
-    const char* p = data;
-    const char* q = p;
-    while (chars::is_tchar(static_cast<unsigned char>(*q))) ++q;
-    if (q == p || *q != ' ') return fail(q, bad(q == p ? "invalid method" : "malformed request line"));
-    const std::string_view method(p, static_cast<std::size_t>(q - p));
-    p = q + 1;
-    // The target runs to the next SP; any other byte outside the URI grammar
-    // (target_char) is an error: a control byte, DEL, '#', '"', '<' and the
-    // like, or a byte from 0x80 up (Go lets the last ones through).
-    q = p;
-    while (q < stop && target_table[static_cast<unsigned char>(*q)]) ++q;
-    if (q >= stop) return need_more;
-    if (*q != ' ' || q == p) return error(bad("invalid request target"));
-    const std::string_view target(p, static_cast<std::size_t>(q - p));
-    p = q + 1;
-    if (parse_result res{}; !parse_version(p, stop, res)) return res;
-    const int major = p[5] - '0';
-    const int minor = p[7] - '0';
-    // "PRI * HTTP/2.0" is the HTTP/2 preface; like Go, let the handler see it
-    // (a serve_mux answers 400) so a prior-knowledge client learns no h2 here.
-    info.h2_preface = major == 2 && minor == 0 && equals(method, "PRI") && equals(target, "*");
-    if (major != 1 && !info.h2_preface) return error({505, "unsupported protocol version"});
-    request_access::set_method(r, method);
-    request_access::set_proto(r, std::string_view(p, 8), major, minor);
-    request_access::set_request_uri(r, target);
-    f.method = {method.data(), method.size()};
-    f.target = {target.data(), target.size()};
-    p += 10;
-    f.request_line_len = static_cast<std::size_t>(p - data);
+    // The target a byte at a time, by target_char's table.
+    auto scan_target = [stop](const char* q) noexcept {
+        while (q < stop && target_table[static_cast<unsigned char>(*q)]) ++q;
+        return q;
+    };
+    parse_result out;
+    int major, minor;
+    char* line = request_line(data, stop, scan_target, r, info, f, major, minor, out);
+    if (line == nullptr) return out;
 
     ringhttp::header& h = r.header();
-    char* line = const_cast<char*>(p);
     for (bool blank = false; !blank;) {
-        parse_result out;
         line = field_line(line, stop, f, h, limits, out, blank);
         if (line == nullptr) return out;
     }

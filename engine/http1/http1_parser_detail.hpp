@@ -16,6 +16,7 @@
 #include "engine/base/chars.hpp"
 #include "engine/http1/http1_parser.hpp"
 #include "engine/base/scan.hpp"
+#include "engine/http/request_access.hpp"
 
 // The AVX2 variant is built where the compiler can target AVX2 for one
 // file's code and the CPU is asked at run time (x86 with GCC or Clang).
@@ -184,6 +185,68 @@ inline bool parse_version(const char* p, const char* stop, parse_result& out) no
         }
     }
     return true;
+}
+
+/// request_line parses the request line at data, the one set of its rules
+/// for every variant (RFC 9112 §3: method SP request-target SP HTTP-version
+/// CRLF, single spaces). scan_target(from) returns the first byte at or
+/// after from that target_char refuses, stop at the latest; it is how the
+/// variants differ (a byte or a vector at a time, and what else a variant
+/// learns on the way). On success it sets r's method, proto and request URI,
+/// info.h2_preface, f.method, f.target and f.request_line_len, and major and
+/// minor, and returns the start of the first field line; else nullptr with
+/// need_more or the error in out. Inline always, so that scan_target is too.
+template <class ScanTarget>
+[[gnu::always_inline]] inline char* request_line(char* data, const char* stop, ScanTarget&& scan_target,
+                                                 request& r, head_info& info, head_facts& f, int& major,
+                                                 int& minor, parse_result& out) noexcept {
+    using detail::request_access;
+    // The method: a token. "GET " is most requests, checked as one word.
+    const char* p = data;
+    const char* q = p;
+    if (stop - p >= 4 && std::memcmp(p, "GET ", 4) == 0) {
+        q = p + 3;
+    } else {
+        while (chars::is_tchar(static_cast<unsigned char>(*q))) ++q;
+        if (q == p || *q != ' ') {
+            out = q >= stop ? need_more : error(bad(q == p ? "invalid method" : "malformed request line"));
+            return nullptr;
+        }
+    }
+    const std::string_view method(p, static_cast<std::size_t>(q - p));
+    p = q + 1;
+    // The target runs to the next SP; any other byte outside the URI grammar
+    // (target_char) is an error: a control byte, DEL, '#', '"', '<' and the
+    // like, or a byte from 0x80 up (Go lets the last ones through).
+    q = scan_target(p);
+    if (q >= stop) {
+        out = need_more;
+        return nullptr;
+    }
+    if (*q != ' ' || q == p) {
+        out = error(bad("invalid request target"));
+        return nullptr;
+    }
+    const std::string_view target(p, static_cast<std::size_t>(q - p));
+    p = q + 1;
+    if (!parse_version(p, stop, out)) return nullptr;
+    major = p[5] - '0';
+    minor = p[7] - '0';
+    // "PRI * HTTP/2.0" is the HTTP/2 preface; like Go, let the handler see it
+    // (a serve_mux answers 400) so a prior-knowledge client learns no h2 here.
+    info.h2_preface = major == 2 && minor == 0 && equals(method, "PRI") && equals(target, "*");
+    if (major != 1 && !info.h2_preface) {
+        out = error({505, "unsupported protocol version"});
+        return nullptr;
+    }
+    request_access::set_method(r, method);
+    request_access::set_proto(r, std::string_view(p, 8), major, minor);
+    request_access::set_request_uri(r, target);
+    f.method = {method.data(), method.size()};
+    f.target = {target.data(), target.size()};
+    p += 10;
+    f.request_line_len = static_cast<std::size_t>(p - data);
+    return const_cast<char*>(p);
 }
 
 // Field names the parser acts on, compared after canonicalization.

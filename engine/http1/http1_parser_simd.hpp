@@ -288,63 +288,32 @@ template <class Ops>
     const reader<Ops> rd(data, stop);
     head_facts f;
 
-    // RFC 9112 §3: method SP request-target SP HTTP-version CRLF, single spaces.
-    const char* p = data;
-    const char* q = p;
-    if (len >= 4 && std::memcmp(p, "GET ", 4) == 0) {
-        q = p + 3;
-    } else {
-        while (chars::is_tchar(static_cast<unsigned char>(*q))) ++q;
-        if (q == p || *q != ' ')
-            return q >= stop ? need_more : error(bad(q == p ? "invalid method" : "malformed request line"));
-    }
-    const std::string_view method(p, static_cast<std::size_t>(q - p));
-    p = q + 1;
-    // The target runs to the next SP; any other byte outside the URI grammar
-    // (target_char) is an error, bytes from 0x80 up among them. On the way,
-    // see whether the path needs parse_target at all: it does not when it is
-    // origin-form and every byte up to the query stays unescaped.
-    const char* t = p;
+    // The target a vector at a time. On the way, see whether the path needs
+    // parse_target at all: it does not when it is origin-form and every byte
+    // up to the query stays unescaped.
     const char* path_end = nullptr;
-    for (;;) {
-        const typename Ops::vec v = rd.at(t);
-        if (path_end == nullptr) {
-            const unsigned other = ~rd.ops.path_keeps(v) & all;
-            if (other != 0) path_end = t + __builtin_ctz(other);
+    auto scan_target = [&rd, &path_end](const char* t) noexcept {
+        for (;;) {
+            const typename Ops::vec v = rd.at(t);
+            if (path_end == nullptr) {
+                const unsigned other = ~rd.ops.path_keeps(v) & all;
+                if (other != 0) path_end = t + __builtin_ctz(other);
+            }
+            // The end is a byte a path does not keep, so at or after path_end.
+            const unsigned m = rd.ops.target_stop(v);
+            if (m != 0) return t + __builtin_ctz(m);
+            t += Ops::width;
         }
-        // The end is a byte a path does not keep, so at or after path_end.
-        const unsigned m = rd.ops.target_stop(v);
-        if (m != 0) {
-            t += __builtin_ctz(m);
-            break;
-        }
-        t += Ops::width;
-    }
-    if (t >= stop) return need_more;
-    if (*t != ' ') return error(bad("invalid request target"));
-    if (t == p) return error(bad("invalid request target"));
-    const std::string_view target(p, static_cast<std::size_t>(t - p));
-    f.plain_path = *p == '/' && (*path_end == ' ' || *path_end == '?');
-    f.plain_path_len = static_cast<std::size_t>(path_end - p);
-    p = t + 1;
-    if (parse_result res{}; !parse_version(p, stop, res)) return res;
-    const int major = p[5] - '0';
-    const int minor = p[7] - '0';
-    // "PRI * HTTP/2.0" is the HTTP/2 preface; like Go, let the handler see it
-    // (a serve_mux answers 400) so a prior-knowledge client learns no h2 here.
-    info.h2_preface = major == 2 && minor == 0 && equals(method, "PRI") && equals(target, "*");
-    if (major != 1 && !info.h2_preface) return error({505, "unsupported protocol version"});
-    request_access::set_method(r, method);
-    request_access::set_proto(r, std::string_view(p, 8), major, minor);
-    request_access::set_request_uri(r, target);
-    f.method = {method.data(), method.size()};
-    f.target = {target.data(), target.size()};
-    p += 10;
-    f.request_line_len = static_cast<std::size_t>(p - data);
+    };
+    parse_result refused;
+    int major, minor;
+    char* line = request_line(data, stop, scan_target, r, info, f, major, minor, refused);
+    if (line == nullptr) return refused;
+    f.plain_path = *f.target.data == '/' && (*path_end == ' ' || *path_end == '?');
+    f.plain_path_len = static_cast<std::size_t>(path_end - f.target.data);
 
     ringhttp::header& h = r.header();
     line_ends<Ops> ends(rd);
-    char* line = const_cast<char*>(p);
     std::size_t fields = 0;
     const std::size_t max_fields = limits.max_fields;
     for (;;) {

@@ -1,4 +1,5 @@
-// A connection's life on its ring: accepted, its input released, closed.
+// A connection's life on its ring: accepted into a slot, opened, closed
+// (gracefully: sent, half-closed, lingering; or at once), reaped.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,8 +13,6 @@
 
 #include <ringhttp/status.hpp>
 
-#include "engine/server/exchange.hpp"
-#include "engine/http/request_access.hpp"
 #include "engine/server/worker.hpp"
 
 namespace ringhttp::engine {
@@ -78,103 +77,103 @@ void worker::open_connection(int fd) {
     c = connection{};
     c.gen = gen;
     c.index = index;
-    c.io.fd = fd;
-    c.remote_len = format_peer(fd, c.remote, sizeof c.remote);
-    http1_.opened(c);
-    if (config_.proxy_protocol) c.proxy = lend_proxy_parser();  // the PROXY header comes first
     c.id = std::uint64_t{config_.worker_index} << 48 | ++accepted_;
+    if (config_.proxy_protocol) c.proxy = lend_proxy_parser();  // the PROXY header comes first
     ++live_;
-    notify(c, conn_state::new_);
-    // The first request's head must come within the header timeout of accept.
-    c.head_started = wheel_.at(now_);
-    c.read_deadline = deadline_after(config_.read_header_timeout_ns);
-    schedule_timer(c);
-    arm_recv(c);
+    c.open(*this, fd);
 }
 
-void worker::release_input(connection& c) noexcept { c.io.in.release(pool_, c.ex != nullptr); }
+void connection::open(worker& w, int fd) {
+    io.fd = fd;
+    remote_len = format_peer(fd, remote, sizeof remote);
+    w.http1().opened(*this);
+    w.notify(*this, conn_state::new_);
+    // The first request's head must come within the header timeout of accept.
+    head_started = w.now_tick();
+    read_deadline = w.deadline_after(w.config().read_header_timeout_ns);
+    w.schedule_timer(*this);
+    w.arm_recv(*this);
+}
 
-void worker::begin_close(connection& c, bool abortive) {
-    if (c.state == connection::phase::dead || c.state == connection::phase::closing) return;
-    if (abortive) c.abortive = true;
-    if (c.state == connection::phase::lingering) {
-        if (abortive) {
-            c.state = connection::phase::closing;
-            advance_close(c);
+void connection::begin_close(worker& w, bool abrupt) {
+    if (state == phase::dead || state == phase::closing) return;
+    if (abrupt) abortive = true;
+    if (state == phase::lingering) {
+        if (abrupt) {
+            state = phase::closing;
+            advance_close(w);
         }
         return;
     }
-    c.state = connection::phase::draining;
-    if (abortive) {
+    state = phase::draining;
+    if (abrupt) {
         // The protocol makes its waiters see the end now (http1_session::aborting).
-        http1_.aborting(c);
-        if (c.state == connection::phase::dead || c.state == connection::phase::closing) return;
+        w.http1().aborting(*this);
+        if (state == phase::dead || state == phase::closing) return;
     }
-    advance_close(c);
+    advance_close(w);
 }
 
-void worker::advance_close(connection& c) {
-    switch (c.state) {
-        case connection::phase::open:
-        case connection::phase::dead:
+void connection::advance_close(worker& w) {
+    switch (state) {
+        case phase::open:
+        case phase::dead:
             return;
-        case connection::phase::draining:
-            if (c.ex != nullptr) return;
-            if (!c.abortive && !c.broken) {
-                if (!c.io.out.empty() || c.io.send_inflight) {
-                    mark_dirty(c);
+        case phase::draining:
+            if (ex != nullptr) return;
+            if (!abortive && !broken) {
+                if (!io.out.empty() || io.send_inflight) {
+                    w.mark_dirty(*this);
                     return;
                 }
-                if (!c.peer_eof) {
+                if (!peer_eof) {
                     // RFC 9112 §9.6: half-close, then read until the client closes
                     // too, so our last response is not lost to a reset.
-                    ::shutdown(c.io.fd, SHUT_WR);
-                    c.state = connection::phase::lingering;
-                    release_input(c);
-                    c.read_deadline = deadline_after(linger_ns);
-                    c.write_deadline = 0;
-                    schedule_timer(c);
-                    if (c.io.recv == transport::recv_state::off && !c.starved) arm_recv(c);
+                    ::shutdown(io.fd, SHUT_WR);
+                    state = phase::lingering;
+                    io.in.release(w.buffers(), ex != nullptr);
+                    read_deadline = w.deadline_after(linger_ns);
+                    write_deadline = 0;
+                    w.schedule_timer(*this);
+                    if (io.recv == transport::recv_state::off && !starved) w.arm_recv(*this);
                     return;
                 }
             }
-            c.state = connection::phase::closing;
+            state = phase::closing;
             break;
-        case connection::phase::lingering:
-            if (!c.peer_eof && !c.abortive) return;
-            c.state = connection::phase::closing;
+        case phase::lingering:
+            if (!peer_eof && !abortive) return;
+            state = phase::closing;
             break;
-        case connection::phase::closing:
+        case phase::closing:
             break;
     }
-    if (c.io.recv == transport::recv_state::armed) pause_recv(c);
+    if (io.recv == transport::recv_state::armed) w.pause_recv(*this);
     // A send stuck behind a client that does not read would keep the
     // socket forever: cancel it.
-    if (c.abortive || c.broken) c.io.cancel_send(env_, pack(op_send, c));
-    if (c.io.recv != transport::recv_state::off || c.io.send_inflight) return;
-    if (c.hijacked) {
-        c.io.fd = -1;
-        c.io.out.clear(outs_);
-        release_input(c);
-        c.state = connection::phase::dead;
-        dead_.push_back(c.index);
-        --live_;
+    if (abortive || broken) io.cancel_send(w.transport_services(), user_data::encode(op_send, index, gen));
+    if (io.recv != transport::recv_state::off || io.send_inflight) return;
+    if (hijacked) {
+        io.fd = -1;
+        io.out.clear(w.outs());
+        io.in.release(w.buffers(), ex != nullptr);
+        state = phase::dead;
+        w.retire(*this);
         return;
     }
-    if (c.write_timed_out) {
+    if (write_timed_out) {
         // The client stopped reading: reset, so the kernel drops what is queued
         // instead of holding it for a reader that will not come.
         linger reset{1, 0};
-        ::setsockopt(c.io.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        ::setsockopt(io.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
     }
-    ::close(c.io.fd);
-    c.io.fd = -1;
-    notify(c, conn_state::closed);
-    c.io.out.clear(outs_);
-    release_input(c);
-    c.state = connection::phase::dead;
-    dead_.push_back(c.index);
-    --live_;
+    ::close(io.fd);
+    io.fd = -1;
+    w.notify(*this, conn_state::closed);
+    io.out.clear(w.outs());
+    io.in.release(w.buffers(), ex != nullptr);
+    state = phase::dead;
+    w.retire(*this);
 }
 
 void worker::reap() {

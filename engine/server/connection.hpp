@@ -15,6 +15,7 @@ inline constexpr std::uint16_t max_queued_buffers = 4;
 
 class exchange;
 class proxy_header_parser;
+class worker;
 
 /// connection is one accepted socket: its bytes (the transport, whose
 /// receive queue pins the buffer holding the current request's head), where
@@ -64,6 +65,18 @@ struct connection {
     std::uint8_t crlf_budget = 0;  // stray CR/LF bytes tolerated before the next request
     std::uint8_t remote_len = 0;
     char remote[55];  // the peer as "ip:port" or "[ip6]:port", request::remote_addr()
+    // Its life on the loop w of its ring (connection.cpp).
+    /// open starts serving the socket fd: the protocol's start, the header
+    /// timeout, the first recv.
+    void open(worker& w, int fd);
+    /// begin_close starts closing: a graceful close (abrupt false) finishes
+    /// the exchange and sends what is queued, then half-closes and lingers;
+    /// an abrupt one drops what is queued and wakes the exchange's waiters.
+    void begin_close(worker& w, bool abrupt);
+    /// advance_close moves a closing connection along as its sends and
+    /// receives end; the last step closes the socket and retires the slot.
+    void advance_close(worker& w);
+
     // PROXY protocol (server_options::proxy_protocol): the header must come
     // before the first request; once read, remote holds the client it names.
     // The parser is lent by the worker while the header is awaited, so a

@@ -60,7 +60,7 @@ void http1_session::process_requests(connection& c) {
         // The client sent all it will. A request cut off by the close gets a
         // 400 (Go reads it as an unexpected EOF); a clean close gets nothing.
         if (!w_.peek(c).empty()) send_error(c, status_bad_request, "request cut short by the client's close");
-        else w_.begin_close(c, false);
+        else c.begin_close(w_, false);
     } else if (c.io.recv == transport::recv_state::off && !c.starved) {
         w_.want_input(c);
     }
@@ -220,11 +220,11 @@ void http1_session::end_exchange(connection& c) {
     if (c.hijacked) {
         // The socket is the handler's now: forget it without a word.
         c.state = connection::phase::closing;
-        w_.advance_close(c);
+        c.advance_close(w_);
     } else if (close) {
-        w_.begin_close(c, c.broken);
+        c.begin_close(w_, c.broken);
     } else if (c.state != connection::phase::open) {
-        w_.advance_close(c);
+        c.advance_close(w_);
     } else {
         // Keep-alive: wait for the next request up to the idle timeout.
         c.awaiting_request = true;
@@ -250,7 +250,7 @@ void http1_session::send_error(connection& c, int status, const char* reason) {
     }
     c.io.out.append(w_.outs(), reply);
     w_.mark_dirty(c);
-    w_.begin_close(c, false);
+    c.begin_close(w_, false);
 }
 
 void http1_session::read_timed_out(connection& c) {
@@ -266,7 +266,7 @@ void http1_session::read_timed_out(connection& c) {
         return;
     }
     // Nothing came: close quietly (FIN), after any response still being sent.
-    w_.begin_close(c, false);
+    c.begin_close(w_, false);
 }
 
 void http1_session::aborting(connection& c) {

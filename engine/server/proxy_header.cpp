@@ -20,7 +20,7 @@ bool worker::read_proxy_header(connection& c) {
             // operator, as Go reports a failed TLS handshake.
             log(std::string("http: PROXY protocol error from ") + std::string(c.remote, c.remote_len) + ": " +
                 c.proxy->error_reason());
-            begin_close(c, false);
+            c.begin_close(*this, false);
             return false;
         }
         consume(c, res.consumed);
@@ -32,7 +32,7 @@ bool worker::read_proxy_header(connection& c) {
         }
     }
     if (c.peer_eof) {
-        begin_close(c, false);
+        c.begin_close(*this, false);
     } else if (c.io.recv == transport::recv_state::off && !c.starved) {
         want_input(c);
     }

@@ -177,13 +177,13 @@ void worker::on_send(connection& c, int res) {
     if (!c.io.sent(env_, res)) {
         // EPIPE, ECONNRESET: the client is gone. Writes fail from now on.
         c.broken = true;
-        begin_close(c, true);
-        advance_close(c);
+        c.begin_close(*this, true);
+        c.advance_close(*this);
         return;
     }
     if (!c.io.out.empty() && !c.broken && !c.abortive) c.io.send(env_, pack(op_send, c));
     http1_.output_sent(c);
-    if (c.state != connection::phase::open) advance_close(c);
+    if (c.state != connection::phase::open) c.advance_close(*this);
 }
 
 void worker::on_accept(const io_uring_cqe& cqe) {
@@ -213,7 +213,7 @@ void worker::on_accept(const io_uring_cqe& cqe) {
 void worker::on_input(connection& c) {
     if (c.ex == nullptr) {
         if (c.state != connection::phase::open) {
-            advance_close(c);
+            c.advance_close(*this);
             return;
         }
         // The PROXY header comes before any HTTP (proxy_header.cpp).
@@ -233,7 +233,7 @@ void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
             c.discarded += static_cast<std::uint32_t>(cqe.res);
             if (c.discarded > 1024 * 1024 && c.state == connection::phase::lingering) {
                 c.state = connection::phase::closing;
-                advance_close(c);
+                c.advance_close(*this);
             } else if (!more && c.state == connection::phase::lingering) {
                 arm_recv(c);
             }
@@ -255,7 +255,7 @@ void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
         c.peer_eof = true;  // ECONNRESET and friends
         c.broken = true;
         if (c.ex != nullptr) c.ex->cancel();
-        begin_close(c, true);
+        c.begin_close(*this, true);
     }
     if (c.io.recv == transport::recv_state::off && c.receive_stopped && c.ex != nullptr) {
         http1_.receive_stopped(c);
@@ -265,7 +265,7 @@ void worker::on_recv(connection& c, const io_uring_cqe& cqe) {
         if (c.state == connection::phase::open && !c.peer_eof && !c.starved && !c.paused && !c.receive_stopped)
             arm_recv(c);
         else if (c.state == connection::phase::lingering && !c.peer_eof) arm_recv(c);
-        else if (c.state != connection::phase::open) advance_close(c);
+        else if (c.state != connection::phase::open) c.advance_close(*this);
     }
 }
 
@@ -313,7 +313,7 @@ void worker::fire_timer(const timer_wheel::entry& e) {
         // wakes to that, and the connection closes without a clean end.
         c.write_deadline = 0;
         c.write_timed_out = true;
-        begin_close(c, true);
+        c.begin_close(*this, true);
         return;
     }
     if (c.read_deadline != 0 && c.read_deadline <= now) {
@@ -327,7 +327,7 @@ void worker::on_read_timeout(connection& c) {
     switch (c.state) {
         case connection::phase::lingering:
             c.state = connection::phase::closing;
-            advance_close(c);
+            c.advance_close(*this);
             return;
         case connection::phase::open:
             break;
@@ -351,7 +351,7 @@ void worker::begin_stop(bool graceful) {
     }
     if (!graceful) {
         for (auto& c : conns_)
-            if (c->io.fd >= 0 && c->state != connection::phase::dead) begin_close(*c, true);
+            if (c->io.fd >= 0 && c->state != connection::phase::dead) c->begin_close(*this, true);
     }
     // A graceful stop drains once every ring has closed its listener.
 }

@@ -93,7 +93,9 @@ public:
     /// wake makes the ring look at its requests again. Thread-safe.
     void wake() noexcept;
 
-    // For exchanges, on this worker's thread.
+    // The loop's services, on this worker's thread, for the exchanges'
+    // streams (stream_impl.hpp), the protocol (http1_session) and the
+    // connections' own life (connection.cpp).
     const worker_config& config() const noexcept { return config_; }
     /// keep_alives reports whether responses may leave connections open (not
     /// while shutting down: Go's doKeepAlives).
@@ -134,7 +136,6 @@ public:
     /// cancel_file_read asks the kernel to end c's file read early.
     void cancel_file_read(connection& c);
 
-    // For the protocol (http1_session), on this worker's thread.
     buffer_pool& buffers() noexcept { return pool_; }
     /// now_tick is the timer wheel's tick as of this loop iteration.
     timer_wheel::tick now_tick() const noexcept { return wheel_.at(now_); }
@@ -155,10 +156,16 @@ public:
     }
     /// pause_recv cancels c's recv until want_input.
     void pause_recv(connection& c);
-    /// begin_close starts closing c (abortive: drop what is queued, reset
-    /// waiters); advance_close moves a closing connection along.
-    void begin_close(connection& c, bool abortive);
-    void advance_close(connection& c);
+    /// arm_recv starts c's multishot recv.
+    void arm_recv(connection& c);
+    http1_session& http1() noexcept { return http1_; }
+    transport_env& transport_services() noexcept { return env_; }
+    /// retire takes a closed connection off the live ones; its slot is
+    /// reused after this loop iteration (reap).
+    void retire(connection& c) {
+        dead_.push_back(c.index);
+        --live_;
+    }
 
 private:
     void call_conn_state(const connection& c, ringhttp::conn_state s) const;
@@ -201,7 +208,6 @@ private:
 
     // Ring I/O (worker.cpp).
     void arm_accept();
-    void arm_recv(connection& c);
     void dispatch(const io_uring_cqe& cqe);
     void on_accept(const io_uring_cqe& cqe);
     void on_recv(connection& c, const io_uring_cqe& cqe);
@@ -217,11 +223,11 @@ private:
     void on_wake();
     void close_listener() noexcept;
 
-    // Connection lifecycle (connection.cpp).
+    // Connections (connection.cpp): a slot for each accepted socket, reaped
+    // after the loop iteration that closed it.
     void open_connection(int fd);
-    void release_input(connection& c) noexcept;
     void on_input(connection& c);
-    bool read_proxy_header(connection& c);  // proxy_protocol.cpp: true once the header is read
+    bool read_proxy_header(connection& c);  // proxy_header.cpp: true once the header is read
     proxy_header_parser* lend_proxy_parser();
     void return_proxy_parser(connection& c) noexcept;
     void reap();

@@ -68,18 +68,21 @@ void input_queue::release(buffer_pool& pool, bool keep_pinned) noexcept {
     while (head_ != buffer_pool::none) {
         const std::uint16_t bid = head_;
         head_ = pool.next(bid);
-        pool.recycle(bid);
+        if (bid != pinned_) pool.recycle(bid);  // a pinned one goes back once: below, or at unpin
     }
     tail_ = buffer_pool::none;
     count_ = 0;
     off_ = 0;
+    if (asm_ != nullptr) {
+        // Its unread bytes are dropped; a pinned one's memory stays for unpin to free.
+        if (keep_pinned && asm_pinned_) asm_->off = asm_->len;
+        else free_assembly();
+    }
     if (keep_pinned) return;
-    // A pinned buffer no longer in the queue is referenced by the reader only.
     if (pinned_ != buffer_pool::none) {
         pool.recycle(pinned_);
         pinned_ = buffer_pool::none;
     }
-    if (asm_ != nullptr) free_assembly();
 }
 
 void input_queue::free_all() noexcept {

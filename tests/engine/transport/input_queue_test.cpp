@@ -30,71 +30,20 @@
 
 #include "engine/ring/buffer_pool.hpp"
 
+#include "tests/support/recv_rig.hpp"
+
 using ringhttp::engine::buffer_pool;
 using ringhttp::engine::input_queue;
+
+using test_support::completion;
+using test_support::pattern;
+using test_support::reap;
+using rig = test_support::recv_rig;
 
 namespace {
 
 constexpr std::uint32_t buffer_size = 64;
 constexpr std::size_t fill = buffer_size - 1;  // the kernel fills all but the sentinel byte
-
-// A ring and a connected stream socket pair: fds[0] receives, fds[1] sends.
-struct rig {
-    io_uring ring{};
-    int fds[2] = {-1, -1};
-    rig() {
-        // 256 completions: the gather test takes about 80 buffers at once.
-        if (int rc = io_uring_queue_init(128, &ring, 0); rc < 0)
-            SKIP("no io_uring here: " << std::strerror(-rc));
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-    }
-    ~rig() {
-        for (int fd : fds)
-            if (fd >= 0) ::close(fd);
-        io_uring_queue_exit(&ring);
-    }
-    rig(const rig&) = delete;
-    rig& operator=(const rig&) = delete;
-
-    void send(std::string_view s) const { REQUIRE(::write(fds[1], s.data(), s.size()) == static_cast<ssize_t>(s.size())); }
-
-    // Arms a multishot recv on fds[0] that picks its buffers from group.
-    void arm_recv(std::uint16_t group) {
-        io_uring_sqe* sqe = io_uring_get_sqe(&ring);
-        REQUIRE(sqe != nullptr);
-        io_uring_prep_recv_multishot(sqe, fds[0], nullptr, 0, 0);
-        sqe->flags |= IOSQE_BUFFER_SELECT;
-        sqe->buf_group = group;
-        io_uring_sqe_set_data64(sqe, 1);
-        REQUIRE(io_uring_submit(&ring) == 1);
-    }
-};
-
-struct completion {
-    int res;
-    bool more;        // IORING_CQE_F_MORE: the multishot recv is still armed
-    bool has_buffer;  // IORING_CQE_F_BUFFER
-    std::uint16_t bid;
-};
-
-// Reaps completions until `bytes` bytes arrived or the recv ended (a CQE
-// without F_MORE), or nothing came for half a second.
-std::vector<completion> reap(rig& r, std::size_t bytes) {
-    std::vector<completion> out;
-    std::size_t got = 0;
-    for (;;) {
-        io_uring_cqe* cqe = nullptr;
-        __kernel_timespec ts{.tv_sec = 0, .tv_nsec = 500'000'000};
-        if (io_uring_wait_cqe_timeout(&r.ring, &cqe, &ts) < 0) break;
-        completion c{cqe->res, (cqe->flags & IORING_CQE_F_MORE) != 0, (cqe->flags & IORING_CQE_F_BUFFER) != 0,
-                     static_cast<std::uint16_t>(cqe->flags >> IORING_CQE_BUFFER_SHIFT)};
-        io_uring_cqe_seen(&r.ring, cqe);
-        out.push_back(c);
-        if (c.res > 0) got += static_cast<std::size_t>(c.res);
-        if (!c.more || got >= bytes) break;
-    }
-    return out;
-}
 
 // Receives `bytes` bytes (already sent) and queues every filled buffer, as
 // the worker does; returns the buffers' ids in order.
@@ -129,12 +78,6 @@ void expect_no_buffer(rig& r) {
     CHECK_FALSE(cs[0].more);
 }
 
-std::string pattern(std::size_t n, std::size_t seed = 0) {
-    std::string s(n, '\0');
-    for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('A' + (i + seed) % 23);
-    return s;
-}
-
 // Reads the whole queue through peek and consume, at most step bytes at a
 // time; counts the consumes that emptied a buffer.
 std::string read_all(input_queue& q, buffer_pool& pool, std::size_t step, int& emptied) {
@@ -153,11 +96,19 @@ std::set<std::uint16_t> all_ids(const buffer_pool& pool) {
     return ids;
 }
 
+// Every buffer is the kernel's again, each exactly once: a pool's worth of
+// bytes fills every id, and then no buffer is left (not five of four).
+void expect_each_buffer_back_once(rig& r, buffer_pool& pool, input_queue& q, std::size_t seed) {
+    const std::vector<std::uint16_t> all = send_and_take(r, pool, q, pattern(pool.total() * fill, seed));
+    CHECK(std::set<std::uint16_t>(all.begin(), all.end()) == all_ids(pool));
+    expect_no_buffer(r);
+}
+
 }  // namespace
 
 TEST_CASE("input_queue: peek shows the first buffer's unread bytes and consume moves within and past it",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 1, buffer_size, 4, 4));
     input_queue q;
@@ -202,7 +153,7 @@ TEST_CASE("input_queue: peek shows the first buffer's unread bytes and consume m
 
 TEST_CASE("input_queue: bytes read in order equal the bytes sent, over several receives",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 2, buffer_size, 8, 8));
     input_queue q;
@@ -235,7 +186,7 @@ TEST_CASE("input_queue: bytes read in order equal the bytes sent, over several r
 
 TEST_CASE("input_queue: a consumed buffer goes back to the pool and the next recv fills it",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 3, buffer_size, 4, 4));
     input_queue q;
@@ -284,7 +235,7 @@ TEST_CASE("input_queue: a consumed buffer goes back to the pool and the next rec
 
 TEST_CASE("input_queue: move_to_assembly copies the view to the heap and hands its buffer back",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 4, buffer_size, 4, 4));
     input_queue q;
@@ -341,7 +292,7 @@ TEST_CASE("input_queue: move_to_assembly copies the view to the heap and hands i
 
 TEST_CASE("input_queue: gather appends buffers queued later to the assembly, in order",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 5, buffer_size, 128, 128));
     input_queue q;
@@ -399,7 +350,7 @@ TEST_CASE("input_queue: gather appends buffers queued later to the assembly, in 
 }
 
 TEST_CASE("input_queue: more_buffered reports bytes waiting in a later buffer", "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 6, buffer_size, 4, 4));
     input_queue q;
@@ -417,7 +368,7 @@ TEST_CASE("input_queue: more_buffered reports bytes waiting in a later buffer", 
 
 TEST_CASE("input_queue: a pinned buffer outlives the consumption of its bytes until unpin",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 7, buffer_size, 4, 4));
     input_queue q;
@@ -452,15 +403,13 @@ TEST_CASE("input_queue: a pinned buffer outlives the consumption of its bytes un
     q.unpin(pool);
     CHECK(pool.commit());
     CHECK_FALSE(pool.under_pressure());
-    const std::vector<std::uint16_t> all = send_and_take(r, pool, q, pattern(4 * fill, 6));
-    CHECK(std::set<std::uint16_t>(all.begin(), all.end()) == all_ids(pool));
-    expect_no_buffer(r);  // and only once: the kernel was offered four, not five
+    expect_each_buffer_back_once(r, pool, q, 6);  // and only once: the kernel was offered four, not five
     q.release(pool, false);
 }
 
 TEST_CASE("input_queue: unpin leaves a pinned buffer that is still queued in the queue",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 8, buffer_size, 4, 4));
     input_queue q;
@@ -481,15 +430,13 @@ TEST_CASE("input_queue: unpin leaves a pinned buffer that is still queued in the
     CHECK(pool.commit());
     CHECK_FALSE(pool.under_pressure());
     // Both went back exactly once: the kernel takes four buffers, then none.
-    const std::vector<std::uint16_t> all = send_and_take(r, pool, q, pattern(4 * fill, 2));
-    CHECK(std::set<std::uint16_t>(all.begin(), all.end()) == all_ids(pool));
-    expect_no_buffer(r);
+    expect_each_buffer_back_once(r, pool, q, 2);
     q.release(pool, false);
 }
 
 TEST_CASE("input_queue: a pinned assembly outlives the consumption of its bytes until unpin",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 9, buffer_size, 4, 8));
     input_queue q;
@@ -561,7 +508,7 @@ TEST_CASE("input_queue: a pinned assembly outlives the consumption of its bytes 
 
 TEST_CASE("input_queue: release without keep_pinned drops everything, pinned included",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 10, buffer_size, 4, 4));
     input_queue q;
@@ -596,15 +543,13 @@ TEST_CASE("input_queue: release without keep_pinned drops everything, pinned inc
     CHECK_FALSE(pool.under_pressure());  // none held, and none given back twice
 
     // Every buffer is the kernel's again, each once.
-    const std::vector<std::uint16_t> all = send_and_take(r, pool, q, pattern(4 * fill, 1));
-    CHECK(std::set<std::uint16_t>(all.begin(), all.end()) == all_ids(pool));
-    expect_no_buffer(r);
+    expect_each_buffer_back_once(r, pool, q, 1);
     q.release(pool, false);
 }
 
 TEST_CASE("input_queue: release with keep_pinned drops what is queued and keeps the pinned memory until unpin",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 11, buffer_size, 4, 4));
     input_queue q;
@@ -639,15 +584,13 @@ TEST_CASE("input_queue: release with keep_pinned drops what is queued and keeps 
     q.unpin(pool);
     CHECK(pool.commit());
     CHECK_FALSE(pool.under_pressure());
-    const std::vector<std::uint16_t> all = send_and_take(r, pool, q, pattern(4 * fill, 6));
-    CHECK(std::set<std::uint16_t>(all.begin(), all.end()) == all_ids(pool));
-    expect_no_buffer(r);
+    expect_each_buffer_back_once(r, pool, q, 6);
     q.release(pool, false);
 }
 
 TEST_CASE("input_queue: release with keep_pinned keeps a pinned assembly until unpin",
           "[transport][input_queue]") {
-    rig r;
+    rig r(128);
     buffer_pool pool;
     REQUIRE_FALSE(pool.init(&r.ring, 12, buffer_size, 4, 4));
     input_queue q;

@@ -26,6 +26,7 @@ public:
             case errc::unknown_port: return "unknown port";
             case errc::invalid_port: return "invalid port";
             case errc::no_such_host: return "no such host";
+            case errc::canceled: return "context canceled";
         }
         return "unknown ringhttp error";
     }

@@ -59,7 +59,7 @@ private:
                 queue_.pop_front();
             }
             j.call(j.arg);  // the template wrapper catches fn's exceptions
-            j.ex->owner().blocking_done(j.ex);
+            j.ex->owner().ready(j.ex);
         }
     }
 

@@ -58,6 +58,14 @@ int exchange::read_file(int fd, char* buf, std::uint32_t n, std::uint64_t offset
     return file_res_;
 }
 
+bool exchange::sleep_until(std::uint64_t ns) {
+    if (stop_.stop_requested()) return false;
+    ++sleep_seq_;
+    owner_.add_sleeper(*this, ns);
+    wait(wait_kind::sleep);
+    return !stop_.stop_requested();
+}
+
 void exchange::wait(wait_kind k) {
     waiting_ = k;
     fiber_.yield();

@@ -35,8 +35,11 @@ class worker;
 class exchange final : public response_writer, public body_reader, public writer_control {
 public:
     /// What a suspended handler waits for. A wait for the blocking pool is
-    /// never cut short: the job may still be using the handler's stack.
-    enum class wait_kind : std::uint8_t { none, body, send, receive_stopped, blocking, file };
+    /// never cut short: the job may still be using the handler's stack; nor
+    /// is a parked one (a lock, a condition: include/ringhttp/sync.hpp),
+    /// which some other fiber or thread wakes. A sleep ends early when the
+    /// request's stop_token fires.
+    enum class wait_kind : std::uint8_t { none, body, send, receive_stopped, blocking, file, parked, sleep };
 
     exchange(worker& owner, std::size_t stack_size);
     exchange(const exchange&) = delete;
@@ -97,8 +100,16 @@ public:
     static exchange* current() noexcept { return running_; }
     /// cancel signals the request's stop_token: the client is gone.
     void cancel() noexcept { stop_.request_stop(); }
-    /// wait_blocking suspends the handler until blocking_done() (run_blocking).
+    /// wait_blocking suspends the handler until the worker's ready() (run_blocking).
     void wait_blocking() { wait(wait_kind::blocking); }
+    /// park suspends the handler until the worker's ready() (sync.hpp's unpark).
+    void park() { wait(wait_kind::parked); }
+    /// sleep_until suspends the handler until the ring's clock reads ns;
+    /// false when the request's stop_token fired first.
+    bool sleep_until(std::uint64_t ns);
+    /// sleep_seq tells this exchange's current sleep from its earlier ones.
+    std::uint64_t sleep_seq() const noexcept { return sleep_seq_; }
+    bool stop_requested() const noexcept { return stop_.stop_requested(); }
     bool hijacked() const noexcept { return hijacked_; }
     worker& owner() noexcept { return owner_; }
     /// read_file reads up to n bytes of fd at offset through the ring
@@ -141,6 +152,7 @@ private:
     bool continue_sent_ = false;
     bool continue_disabled_ = false;
     int file_res_ = 0;  // the result of the last read_file
+    std::uint64_t sleep_seq_ = 0;
     std::int64_t declared_length_ = -1;
     std::int64_t written_ = 0;
     std::size_t stage_len_ = 0;

@@ -29,7 +29,9 @@ void http1_session::opened(connection& c) noexcept { c.crlf_budget = empty_line_
 
 void http1_session::input(connection& c) {
     if (c.ex != nullptr) {
-        if (c.ex->waiting() == exchange::wait_kind::body) resume(c);
+        const exchange::wait_kind k = c.ex->waiting();
+        // A sleep ends early once the stop_token fired (the client closed).
+        if (k == exchange::wait_kind::body || (k == exchange::wait_kind::sleep && c.ex->stop_requested())) resume(c);
         else if (c.io.in.buffers() > max_queued_buffers && !c.paused) {
             // The handler is not reading: stop receiving and let TCP push back.
             c.paused = true;
@@ -279,7 +281,8 @@ void http1_session::aborting(connection& c) {
     // resumes on its completion (-ECANCELED), once the buffer is free.
     const exchange::wait_kind k = c.ex->waiting();
     if (k == exchange::wait_kind::file) w_.cancel_file_read(c);
-    if (k != exchange::wait_kind::none && k != exchange::wait_kind::blocking && k != exchange::wait_kind::file)
+    if (k != exchange::wait_kind::none && k != exchange::wait_kind::blocking && k != exchange::wait_kind::file &&
+        k != exchange::wait_kind::parked)
         resume(c);
 }
 
@@ -291,8 +294,14 @@ void http1_session::file_read_done(connection& c, int res) {
     resume(c);
 }
 
-void http1_session::blocking_done(exchange& ex) {
-    if (ex.waiting() == exchange::wait_kind::blocking) resume(*ex.conn());
+void http1_session::woken(exchange& ex) {
+    if (ex.waiting() == exchange::wait_kind::blocking || ex.waiting() == exchange::wait_kind::parked)
+        resume(*ex.conn());
+}
+
+void http1_session::slept(exchange& ex, std::uint64_t seq) {
+    // An entry of a sleep that ended early (or of an earlier request's) is stale.
+    if (ex.waiting() == exchange::wait_kind::sleep && ex.sleep_seq() == seq) resume(*ex.conn());
 }
 
 bool http1_session::idle(connection& c) const noexcept {

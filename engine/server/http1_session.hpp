@@ -27,7 +27,8 @@ class worker;
 ///   read_timed_out(c)    the read deadline passed on an open connection
 ///   aborting(c)          the connection is being torn down: waiters see it now
 ///   file_read_done(c, r) a handler's file read completed
-///   blocking_done(ex)    a handler's run_blocking job finished
+///   woken(ex)            a handler's run_blocking job or parked wait ended
+///   slept(ex)            a handler's sleep is due
 ///   idle(c)              nothing in progress: a graceful stop may close it
 ///
 /// http1_session implements them for HTTP/1: one exchange per connection at
@@ -57,7 +58,8 @@ public:
     void read_timed_out(connection& c);
     void aborting(connection& c);
     void file_read_done(connection& c, int res);
-    void blocking_done(exchange& ex);
+    void woken(exchange& ex);
+    void slept(exchange& ex, std::uint64_t seq);
     bool idle(connection& c) const noexcept;
     /// clear ends every pooled exchange (their fibers unwind); the worker's teardown.
     void clear() noexcept { exchanges_.clear(); }

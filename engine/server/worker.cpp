@@ -5,9 +5,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <functional>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 #include <ringhttp/status.hpp>
@@ -62,7 +65,13 @@ void worker::shutdown() noexcept {
 
 void worker::wake() noexcept { ring_.wake(); }
 
-void worker::blocking_done(exchange* ex) {
+void worker::ready(exchange* ex) {
+    if (running_ == this) {
+        // Readied by a fiber of this ring (an unlock, say): no wake-up needed,
+        // the loop runs the list before it waits again.
+        local_ready_.push_back(ex);
+        return;
+    }
     // The wake-up is written under the lock: once the ring can see ex, its
     // handler may finish and the server destroy this worker (closing
     // its eventfd, whose number another open may then reuse), so this
@@ -97,7 +106,7 @@ void worker::on_wake() {
         std::lock_guard lock(done_mu_);
         done_scratch_.swap(done_);
     }
-    for (exchange* ex : done_scratch_) http1_.blocking_done(*ex);
+    for (exchange* ex : done_scratch_) http1_.woken(*ex);
     done_scratch_.clear();
     const std::uint32_t r = requests_.load(std::memory_order_acquire);
     if ((r & request_stop) && !(stopping_ && !graceful_)) begin_stop(false);
@@ -281,6 +290,34 @@ void worker::feed_starved() {
     starved_.clear();
 }
 
+void worker::run_ready() {
+    // Resuming one may ready others: run until none is left.
+    while (!local_ready_.empty()) {
+        ready_scratch_.swap(local_ready_);
+        for (exchange* ex : ready_scratch_) http1_.woken(*ex);
+        ready_scratch_.clear();
+    }
+}
+
+void worker::add_sleeper(exchange& ex, std::uint64_t ns) {
+    sleepers_.push_back({ns, ex.sleep_seq(), &ex});
+    std::push_heap(sleepers_.begin(), sleepers_.end(), std::greater<>{});
+}
+
+void worker::wake_sleepers() {
+    // The precise clock, not the loop's coarse one (which lags by up to a
+    // jiffy): a sleep is never cut short, and a wake-up at its time finds it due.
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    const std::uint64_t now = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(ts.tv_nsec);
+    while (!sleepers_.empty() && sleepers_.front().ns <= now) {
+        std::pop_heap(sleepers_.begin(), sleepers_.end(), std::greater<>{});
+        const sleeper s = sleepers_.back();
+        sleepers_.pop_back();
+        http1_.slept(*s.ex, s.seq);
+    }
+}
+
 void worker::run_timers() {
     const std::uint64_t now = now_;
     if (accept_retry_ns_ != 0 && accept_retry_ns_ <= now) {
@@ -294,6 +331,7 @@ void worker::run_timers() {
 void worker::arm_wakeup() {
     // The ring wakes for the next deadline's tick (or the accept retry).
     std::uint64_t wake_ns = accept_retry_ns_;
+    if (!sleepers_.empty() && (wake_ns == 0 || sleepers_.front().ns < wake_ns)) wake_ns = sleepers_.front().ns;
     if (const timer_wheel::tick next = wheel_.next_wake(wheel_.at(now_)); next != 0) {
         // Half a tick late: the coarse clock the wheel reads lags the kernel's
         // by up to a jiffy, and waking before the tick would find nothing due.
@@ -409,18 +447,20 @@ void worker::run() {
     // A ring thread reads mux snapshots without guards: it reports a
     // quiescent state each iteration and goes offline while it blocks.
     rcu::register_thread();
+    running_ = this;
     ring_.arm_wake();
     arm_accept();
     if (requests_.load(std::memory_order_acquire) != 0) on_wake();
     while (!stopping_ || live_ > 0 || accept_armed_) {
         rcu::quiescent();
         if (date_.refresh()) rcu::reclaim();  // once a second: free old mux snapshots now due
+        if (!local_ready_.empty()) run_ready();
         flush_dirty();
         if (!starved_.empty()) feed_starved();
         pool_.commit();
         if (!dead_.empty()) reap();
         if (stopping_ && live_ == 0 && !accept_armed_) break;
-        if (wheel_.size() != 0 || accept_retry_ns_ != 0) arm_wakeup();
+        if (wheel_.size() != 0 || accept_retry_ns_ != 0 || !sleepers_.empty()) arm_wakeup();
         rcu::offline();
         const int rc = ring_.submit_and_wait();
         rcu::online();
@@ -431,7 +471,9 @@ void worker::run() {
         }
         ring_.drain([this](const io_uring_cqe& cqe) { dispatch(cqe); });
         if (wheel_.size() != 0 || accept_retry_ns_ != 0) run_timers();
+        if (!sleepers_.empty()) wake_sleepers();
     }
+    running_ = nullptr;
     rcu::unregister_thread();
 }
 

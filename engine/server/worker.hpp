@@ -127,9 +127,13 @@ public:
     void set_deadline(connection& c, bool write, std::chrono::steady_clock::time_point t);
     /// stop_receiving cancels c's recv for good (a hijack).
     void stop_receiving(connection& c);
-    /// blocking_done hands back an exchange whose run_blocking job finished.
-    /// Thread-safe: called from the blocking pool.
-    void blocking_done(exchange* ex);
+    /// ready hands back an exchange whose wait for the blocking pool or for
+    /// a parked wait (sync.hpp) ended; the ring resumes it. Thread-safe: from
+    /// another thread it goes through the ring's wake-up, from this ring's
+    /// own thread straight onto its list.
+    void ready(exchange* ex);
+    /// add_sleeper wakes ex's sleep when the ring's clock reads ns.
+    void add_sleeper(exchange& ex, std::uint64_t ns);
     /// submit_file_read queues a read of n bytes of fd at offset into buf
     /// for c's exchange; its completion resumes the exchange (read_file).
     void submit_file_read(connection& c, int fd, char* buf, std::uint32_t n, std::uint64_t offset);
@@ -199,9 +203,19 @@ private:
     timer_wheel wheel_{now_ns()};
     std::uint64_t now_ = now_ns();  // the clock as of this loop iteration's wake-up
     std::uint64_t accept_retry_ns_ = 0;  // when to re-arm accept after EMFILE; 0: not waiting
-    std::mutex done_mu_;                 // guards done_ (the blocking pool writes it)
+    std::mutex done_mu_;                 // guards done_ (other threads write it)
     std::vector<exchange*> done_;
     std::vector<exchange*> done_scratch_;
+    std::vector<exchange*> local_ready_;  // readied by this ring's own thread
+    std::vector<exchange*> ready_scratch_;
+    struct sleeper {
+        std::uint64_t ns;
+        std::uint64_t seq;  // the exchange's sleep_seq: an earlier sleep's entry is stale
+        exchange* ex;
+        bool operator>(const sleeper& o) const noexcept { return ns > o.ns; }
+    };
+    std::vector<sleeper> sleepers_;  // a min-heap by ns
+    static inline thread_local worker* running_ = nullptr;  // the worker whose loop runs on this thread
 
     static std::uint64_t pack(ring_op o, const connection& c) noexcept { return user_data::encode(o, c.index, c.gen); }
     static std::uint64_t now_ns() noexcept { return ring::now_ns(); }
@@ -215,6 +229,8 @@ private:
     void flush_dirty();
     void feed_starved();
     void run_timers();
+    void run_ready();
+    void wake_sleepers();
     void arm_wakeup();
     void fire_timer(const timer_wheel::entry& e);
     void on_read_timeout(connection& c);

@@ -26,6 +26,7 @@ enum class errc {
     unknown_port,          ///< listen: the port is neither a number nor a service name (Go: "unknown port").
     invalid_port,          ///< listen: the port number is past 65535 (Go: "invalid port").
     no_such_host,          ///< listen: the host does not resolve to an address (Go: "no such host").
+    canceled,              ///< a wait ended early: the request's stop_token fired (Go's context.Canceled).
 };
 
 /// http_category returns the std::error_category of errc. Thread-safe.

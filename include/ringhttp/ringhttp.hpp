@@ -19,5 +19,6 @@
 #include <ringhttp/serve_mux.hpp>
 #include <ringhttp/server.hpp>
 #include <ringhttp/status.hpp>
+#include <ringhttp/sync.hpp>
 #include <ringhttp/timeout_handler.hpp>
 #include <ringhttp/url.hpp>

@@ -1,0 +1,221 @@
+// Wire tests: handlers that wait like goroutines (include/ringhttp/sync.hpp).
+// A ringhttp::mutex held across a run_blocking call, a body read and a flush
+// serves 64 concurrent clients on one ring (a std::mutex deadlocks the ring
+// there for good); sleeps overlap on one ring and end early when the client
+// goes; a condition variable, a wait group and a semaphore work between
+// fibers, between rings, and between a fiber and a plain thread.
+#include <catch2/catch_test_macros.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <ringhttp/ringhttp.hpp>
+
+#include "tests/support/wire.hpp"
+
+using namespace ringhttp;
+using namespace ringhttp::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+server_options one_ring() {
+    server_options o;
+    o.threads = 1;
+    return o;
+}
+
+// Sends `request` on n connections at once and returns how many got a 200.
+int concurrent_200s(std::uint16_t port, int n, const std::string& request) {
+    std::atomic<int> ok{0};
+    std::vector<std::thread> ts;
+    for (int i = 0; i < n; ++i)
+        ts.emplace_back([&] {
+            raw_connection c(port);
+            c.send(request);
+            const raw_result r = c.read_responses(1, {}, 20000ms);
+            const std::vector<response> rs = parse_responses(r.bytes, {}, r.closed);
+            if (rs.size() == 1 && rs[0].status == 200) ++ok;
+        });
+    for (auto& t : ts) t.join();
+    return ok.load();
+}
+
+// Counts how many are inside at once, and the most ever.
+struct occupancy {
+    std::atomic<int> now{0};
+    std::atomic<int> most{0};
+    void enter() {
+        const int n = ++now;
+        int m = most.load();
+        while (n > m && !most.compare_exchange_weak(m, n)) {
+        }
+    }
+    void leave() { --now; }
+};
+
+}  // namespace
+
+TEST_CASE("waiting: a ringhttp::mutex held across run_blocking, a body read and a flush serves 64 clients on one ring",
+          "[wire][sync]") {
+    ringhttp::mutex mu;
+    int served = 0;  // guarded by mu
+    test_server s(make_handler([&](response_writer& w, request& r) {
+                      std::lock_guard lock(mu);
+                      run_blocking([] { ::usleep(1000); });  // parks the holder
+                      std::string body;
+                      char buf[256];
+                      for (;;) {
+                          io_result res = r.body().read(buf);
+                          body.append(buf, res.n);
+                          if (res.ec) break;
+                      }
+                      ++served;
+                      w.write("got " + body + "\n");
+                      w.flush();  // waits for the send, still holding the lock
+                  }),
+                  one_ring());
+    const std::string request = "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello";
+    CHECK(concurrent_200s(s.port(), 64, request) == 64);
+    std::lock_guard lock(mu);  // from a plain thread: blocks this thread, not a ring
+    CHECK(served == 64);
+}
+
+TEST_CASE("waiting: sleeps overlap on one ring", "[wire][sync]") {
+    occupancy asleep;
+    test_server s(make_handler([&](response_writer& w, request&) {
+                      asleep.enter();
+                      const std::error_code ec = sleep_for(100ms);
+                      asleep.leave();
+                      w.write(ec ? "canceled" : "slept");
+                  }),
+                  one_ring());
+    CHECK(concurrent_200s(s.port(), 32, "GET / HTTP/1.1\r\nHost: t\r\n\r\n") == 32);
+    // One ring: had a sleep blocked it, no two handlers would ever sleep at once.
+    CHECK(asleep.most.load() > 1);
+}
+
+TEST_CASE("waiting: a sleep lasts at least its duration", "[wire][sync]") {
+    std::promise<std::chrono::nanoseconds> took;
+    test_server s(make_handler([&](response_writer& w, request&) {
+                      const auto t0 = std::chrono::steady_clock::now();
+                      const std::error_code ec = sleep_for(30ms);
+                      took.set_value(std::chrono::steady_clock::now() - t0);
+                      w.write(ec ? "canceled" : "slept");
+                  }),
+                  one_ring());
+    exchange_result r = exchange(s.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n", {}, 2000ms);
+    REQUIRE(r.responses.size() == 1);
+    CHECK(r.responses[0].body == "slept");
+    CHECK(took.get_future().get() >= 30ms);  // never cut short (a lower bound, not a speed target)
+}
+
+TEST_CASE("waiting: a sleep ends with errc::canceled when the client goes away", "[wire][sync]") {
+    std::promise<std::error_code> result;
+    test_server s(make_handler([&](response_writer&, request&) { result.set_value(sleep_for(30s)); }), one_ring());
+    {
+        raw_connection c(s.port());
+        c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+        std::this_thread::sleep_for(100ms);
+        c.reset_close();
+    }
+    std::future<std::error_code> f = result.get_future();
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+    CHECK(f.get() == errc::canceled);
+}
+
+TEST_CASE("waiting: a condition variable wakes a fiber from a plain thread, a wait group a thread from fibers",
+          "[wire][sync]") {
+    ringhttp::mutex mu;
+    ringhttp::condition_variable cv;
+    bool go = false;  // guarded by mu
+    ringhttp::wait_group waiting;
+    waiting.add(8);
+    test_server s(make_handler([&](response_writer& w, request&) {
+                      std::unique_lock lock(mu);
+                      waiting.done();
+                      cv.wait(lock, [&] { return go; });
+                      w.write("released");
+                  }),
+                  one_ring());
+    std::atomic<int> ok{0};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 8; ++i)
+        clients.emplace_back([&] {
+            exchange_result r = exchange(s.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n", {}, 10000ms);
+            if (r.responses.size() == 1 && r.responses[0].body == "released") ++ok;
+        });
+    waiting.wait();  // a plain thread parked until the eight handlers are in
+    {
+        std::lock_guard lock(mu);
+        go = true;
+    }
+    cv.notify_all();
+    for (auto& t : clients) t.join();
+    CHECK(ok.load() == 8);
+}
+
+TEST_CASE("waiting: a semaphore bounds the handlers inside, across two rings", "[wire][sync]") {
+    ringhttp::semaphore slots(2);
+    occupancy inside;
+    server_options o;
+    o.threads = 2;
+    test_server s(make_handler([&](response_writer& w, request&) {
+                      slots.acquire();
+                      inside.enter();
+                      sleep_for(5ms);
+                      inside.leave();
+                      slots.release();
+                      w.write("done");
+                  }),
+                  o);
+    CHECK(concurrent_200s(s.port(), 32, "GET / HTTP/1.1\r\nHost: t\r\n\r\n") == 32);
+    CHECK(inside.most.load() <= 2);
+    CHECK(inside.most.load() >= 1);
+}
+
+TEST_CASE("waiting: a shared_mutex lets readers share and a writer in while readers keep coming", "[wire][sync]") {
+    ringhttp::shared_mutex rw;
+    occupancy readers;
+    std::atomic<int> writes{0};
+    std::atomic<bool> overlap{false};  // a reader saw a writer inside, or the reverse
+    std::atomic<bool> writing{false};
+    server_options o;
+    o.threads = 2;
+    test_server s(make_handler([&](response_writer& w, request& r) {
+                      if (r.url().path == "/write") {
+                          std::lock_guard lock(rw);
+                          writing = true;
+                          if (readers.now.load() != 0) overlap = true;
+                          sleep_for(2ms);
+                          ++writes;
+                          writing = false;
+                      } else {
+                          std::shared_lock lock(rw);
+                          readers.enter();
+                          if (writing.load()) overlap = true;
+                          sleep_for(5ms);
+                          readers.leave();
+                      }
+                      w.write("ok");
+                  }),
+                  o);
+    std::thread read_load([&] {
+        concurrent_200s(s.port(), 48, "GET /read HTTP/1.1\r\nHost: t\r\n\r\n");
+    });
+    std::this_thread::sleep_for(2ms);
+    CHECK(concurrent_200s(s.port(), 4, "GET /write HTTP/1.1\r\nHost: t\r\n\r\n") == 4);
+    read_load.join();
+    CHECK(writes.load() == 4);
+    CHECK_FALSE(overlap.load());
+    CHECK(readers.most.load() > 1);  // readers shared it
+}

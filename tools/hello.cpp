@@ -17,7 +17,6 @@
 
 #include <ringhttp/ringhttp.hpp>
 
-#include "stop_on_signal.hpp"
 
 void hello(ringhttp::response_writer& w, ringhttp::request&) { w.write("Hello world!\n"); }
 void hello_user(ringhttp::response_writer& w, ringhttp::request&) { w.write("Hello thinkerou!\n"); }
@@ -42,7 +41,7 @@ int main(int argc, char** argv) {
     ringhttp::handle_func("/user/", hello_user);
     // Go's http.ListenAndServe(addr, nil), with the number of rings settable.
     ringhttp::server srv({.addr = addr, .threads = threads, .pin_threads = pin});
-    ringhttp::tools::stop_on_signal stopper(srv);
+    ringhttp::stop_on_signal stopper(srv);
     std::error_code ec = srv.listen_and_serve();
     std::fprintf(stderr, "hello: %s\n", ec.message().c_str());
     return ec == ringhttp::errc::server_closed ? 0 : 1;

@@ -21,7 +21,6 @@
 #include <ringhttp/metrics.hpp>
 #include <ringhttp/ringhttp.hpp>
 
-#include "stop_on_signal.hpp"
 
 namespace {
 
@@ -258,7 +257,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ringhttp: listen on %s: %s\n", srv.options().addr.c_str(), ec.message().c_str());
         return 1;
     }
-    ringhttp::tools::stop_on_signal stopper(srv, shutdown_timeout);
+    ringhttp::stop_on_signal stopper(srv, shutdown_timeout);
     std::fprintf(stderr, "ringhttp: serving %s on %s (port %u, %u threads)\n",
                  dir.empty() ? "hello" : dir.c_str(), srv.options().addr.c_str(), static_cast<unsigned>(srv.port()),
                  srv.options().threads);

@@ -229,8 +229,9 @@ private:
     void flush_dirty();
     void feed_starved();
     void run_timers();
-    void run_ready();
-    void wake_sleepers();
+    // Off the hello path: cold, so the loop around them stays as compact as before.
+    [[gnu::cold]] void run_ready();
+    [[gnu::cold]] void wake_sleepers();
     void arm_wakeup();
     void fire_timer(const timer_wheel::entry& e);
     void on_read_timeout(connection& c);

@@ -18,6 +18,7 @@
 #include <ringhttp/response_writer.hpp>
 #include <ringhttp/serve_mux.hpp>
 #include <ringhttp/server.hpp>
+#include <ringhttp/signal.hpp>
 #include <ringhttp/status.hpp>
 #include <ringhttp/sync.hpp>
 #include <ringhttp/timeout_handler.hpp>

@@ -14,7 +14,6 @@
 #include <ringhttp/file_server.hpp>
 #include <ringhttp/ringhttp.hpp>
 
-#include "tools/stop_on_signal.hpp"
 
 namespace {
 
@@ -107,7 +106,7 @@ int main(int argc, char** argv) {
         });
     }
     ringhttp::server srv({.addr = addr, .handler = handler, .threads = threads});
-    ringhttp::tools::stop_on_signal stopper(srv);
+    ringhttp::stop_on_signal stopper(srv);
     const std::error_code ec = srv.listen_and_serve();
     if (ec && ec != ringhttp::errc::server_closed) {
         std::fprintf(stderr, "files_server: %s\n", ec.message().c_str());

@@ -550,17 +550,10 @@ void detail::release_form_files(form_state& forms) noexcept {
 
 // request's form methods
 
+void detail::reset_forms(form_state& forms) noexcept { forms.clear(); }
+
 detail::form_state& request::forms() {
-    // The marker's identity is its address: no wildcard name can equal it.
-    static constexpr char marker[] = "\0ringhttp.form";
-    const std::string_view key(marker, sizeof marker - 1);
-    for (const auto& [n, v] : path_values_)
-        if (n.data() == marker) return *forms_;
-    if (forms_ == nullptr)
-        forms_ = std::make_shared<detail::form_state>();
-    else
-        forms_->clear();
-    path_values_.emplace_back(key, std::string_view{});
+    if (forms_ == nullptr) forms_ = std::make_shared<detail::form_state>();
     return *forms_;
 }
 

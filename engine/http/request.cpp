@@ -5,6 +5,14 @@
 
 namespace ringhttp {
 
+request::~request() { clear_values(); }
+
+void request::clear_values() noexcept {
+    for (auto it = values_.rbegin(); it != values_.rend(); ++it)
+        if (it->destroy != nullptr) it->destroy(it->object);
+    values_.clear();
+}
+
 std::string_view request::path_value(std::string_view name) const noexcept {
     for (const auto& [n, v] : path_values_)
         if (n == name) return v;

@@ -47,7 +47,9 @@ struct request_access {
         r.pattern_ = {};
         r.close_ = false;
         r.path_values_.clear();
+        if (!r.values_.empty()) [[unlikely]] r.clear_values();
         r.arena_.reset();
+        if (r.forms_ != nullptr) [[unlikely]] reset_forms(*r.forms_);
     }
 };
 

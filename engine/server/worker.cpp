@@ -70,6 +70,7 @@ void worker::ready(exchange* ex) {
         // Readied by a fiber of this ring (an unlock, say): no wake-up needed,
         // the loop runs the list before it waits again.
         local_ready_.push_back(ex);
+        fiber_work_ = true;
         return;
     }
     // The wake-up is written under the lock: once the ring can see ex, its
@@ -290,32 +291,40 @@ void worker::feed_starved() {
     starved_.clear();
 }
 
-void worker::run_ready() {
-    // Resuming one may ready others: run until none is left.
-    while (!local_ready_.empty()) {
-        ready_scratch_.swap(local_ready_);
-        for (exchange* ex : ready_scratch_) http1_.woken(*ex);
-        ready_scratch_.clear();
-    }
-}
 
 void worker::add_sleeper(exchange& ex, std::uint64_t ns) {
     sleepers_.push_back({ns, ex.sleep_seq(), &ex});
     std::push_heap(sleepers_.begin(), sleepers_.end(), std::greater<>{});
+    fiber_work_ = true;
 }
 
-void worker::wake_sleepers() {
-    // The precise clock, not the loop's coarse one (which lags by up to a
-    // jiffy): a sleep is never cut short, and a wake-up at its time finds it due.
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    const std::uint64_t now = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(ts.tv_nsec);
-    while (!sleepers_.empty() && sleepers_.front().ns <= now) {
-        std::pop_heap(sleepers_.begin(), sleepers_.end(), std::greater<>{});
-        const sleeper s = sleepers_.back();
-        sleepers_.pop_back();
-        http1_.slept(*s.ex, s.seq);
+void worker::tend_fibers() {
+    for (;;) {
+        // Readied by this ring's fibers: resuming one may ready others.
+        while (!local_ready_.empty()) {
+            ready_scratch_.swap(local_ready_);
+            for (exchange* ex : ready_scratch_) http1_.woken(*ex);
+            ready_scratch_.clear();
+        }
+        // Sleeps that are due, by the precise clock, not the loop's coarse
+        // one (which lags by up to a jiffy): a sleep is never cut short, and
+        // the wake-up armed at its time finds it due.
+        if (!sleepers_.empty()) {
+            timespec ts{};
+            ::clock_gettime(CLOCK_MONOTONIC, &ts);
+            const std::uint64_t now =
+                static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(ts.tv_nsec);
+            while (!sleepers_.empty() && sleepers_.front().ns <= now) {
+                std::pop_heap(sleepers_.begin(), sleepers_.end(), std::greater<>{});
+                const sleeper s = sleepers_.back();
+                sleepers_.pop_back();
+                http1_.slept(*s.ex, s.seq);  // may ready others, or sleep again
+            }
+        }
+        if (local_ready_.empty()) break;
     }
+    if (!sleepers_.empty()) ring_.wake_at(sleepers_.front().ns);
+    fiber_work_ = !sleepers_.empty();
 }
 
 void worker::run_timers() {
@@ -331,7 +340,6 @@ void worker::run_timers() {
 void worker::arm_wakeup() {
     // The ring wakes for the next deadline's tick (or the accept retry).
     std::uint64_t wake_ns = accept_retry_ns_;
-    if (!sleepers_.empty() && (wake_ns == 0 || sleepers_.front().ns < wake_ns)) wake_ns = sleepers_.front().ns;
     if (const timer_wheel::tick next = wheel_.next_wake(wheel_.at(now_)); next != 0) {
         // Half a tick late: the coarse clock the wheel reads lags the kernel's
         // by up to a jiffy, and waking before the tick would find nothing due.
@@ -454,13 +462,13 @@ void worker::run() {
     while (!stopping_ || live_ > 0 || accept_armed_) {
         rcu::quiescent();
         if (date_.refresh()) rcu::reclaim();  // once a second: free old mux snapshots now due
-        if (!local_ready_.empty()) run_ready();
+        if (fiber_work_) [[unlikely]] tend_fibers();
         flush_dirty();
         if (!starved_.empty()) feed_starved();
         pool_.commit();
         if (!dead_.empty()) reap();
         if (stopping_ && live_ == 0 && !accept_armed_) break;
-        if (wheel_.size() != 0 || accept_retry_ns_ != 0 || !sleepers_.empty()) arm_wakeup();
+        if (wheel_.size() != 0 || accept_retry_ns_ != 0) arm_wakeup();
         rcu::offline();
         const int rc = ring_.submit_and_wait();
         rcu::online();
@@ -471,7 +479,6 @@ void worker::run() {
         }
         ring_.drain([this](const io_uring_cqe& cqe) { dispatch(cqe); });
         if (wheel_.size() != 0 || accept_retry_ns_ != 0) run_timers();
-        if (!sleepers_.empty()) wake_sleepers();
     }
     running_ = nullptr;
     rcu::unregister_thread();

@@ -215,6 +215,7 @@ private:
         bool operator>(const sleeper& o) const noexcept { return ns > o.ns; }
     };
     std::vector<sleeper> sleepers_;  // a min-heap by ns
+    bool fiber_work_ = false;        // local_ready_ or sleepers_ is not empty
     static inline thread_local worker* running_ = nullptr;  // the worker whose loop runs on this thread
 
     static std::uint64_t pack(ring_op o, const connection& c) noexcept { return user_data::encode(o, c.index, c.gen); }
@@ -229,9 +230,9 @@ private:
     void flush_dirty();
     void feed_starved();
     void run_timers();
-    // Off the hello path: cold, so the loop around them stays as compact as before.
-    [[gnu::cold]] void run_ready();
-    [[gnu::cold]] void wake_sleepers();
+    // Off the hello path: one flag tells the loop there is fiber work (a
+    // ready list, sleepers), and the work itself is cold.
+    [[gnu::cold]] void tend_fibers();
     void arm_wakeup();
     void fire_timer(const timer_wheel::entry& e);
     void on_read_timeout(connection& c);

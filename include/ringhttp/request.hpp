@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -25,7 +27,27 @@ struct form_state;
 /// release_form_files closes the temporary file of a parsed multipart form
 /// (lib/form.cpp); the server calls it when serve_http returns, as Go does.
 void release_form_files(form_state& forms) noexcept;
+/// reset_forms empties parsed forms, keeping their memory, for the request's
+/// next use (the engine's reset).
+void reset_forms(form_state& forms) noexcept;
 }
+
+/// context_key names a request-scoped value of type T (Go's context keys):
+/// keys are compared by address, so two libraries' keys never clash even
+/// with the same name. Define one per value, at namespace scope:
+///
+///     inline const ringhttp::context_key<user> current_user{"user"};
+template <class T>
+class context_key {
+public:
+    explicit constexpr context_key(std::string_view name = {}) noexcept : name_(name) {}
+    context_key(const context_key&) = delete;
+    context_key& operator=(const context_key&) = delete;
+    std::string_view name() const noexcept { return name_; }
+
+private:
+    std::string_view name_;
+};
 
 /// request is one HTTP request received by the server, or built by
 /// httptest::new_request. A handler borrows it: it is valid until
@@ -35,7 +57,7 @@ void release_form_files(form_state& forms) noexcept;
 class request {
 public:
     request() = default;
-    virtual ~request() = default;
+    virtual ~request();
     request(const request&) = delete;
     request& operator=(const request&) = delete;
 
@@ -105,6 +127,37 @@ public:
         return old;
     }
 
+    // Request-scoped values (Go's context.WithValue and ctx.Value): what
+    // middleware hands to the handlers after it, typed by their key. They
+    // live until the request ends; values of a later request are its own.
+
+    /// set_value stores value under key, replacing what key held.
+    template <class T>
+    void set_value(const context_key<T>& key, T value) {
+        static_assert(alignof(T) <= 8, "request values are kept in the request's storage, aligned to 8");
+        if (T* old = this->value(key)) {
+            *old = std::move(value);
+            return;
+        }
+        T* object = new (arena_.allocate(sizeof(T))) T(std::move(value));
+        void (*destroy)(void*) noexcept = nullptr;
+        if constexpr (!std::is_trivially_destructible_v<T>)
+            destroy = [](void* p) noexcept { static_cast<T*>(p)->~T(); };
+        values_.push_back({&key, object, destroy});
+    }
+    /// value returns the value stored under key, or null (Go's ctx.Value
+    /// with its type assertion).
+    template <class T>
+    T* value(const context_key<T>& key) noexcept {
+        for (const value_slot& v : values_)
+            if (v.key == &key) return static_cast<T*>(v.object);
+        return nullptr;
+    }
+    template <class T>
+    const T* value(const context_key<T>& key) const noexcept {
+        return const_cast<request*>(this)->value(key);
+    }
+
     // Cookies (lib/cookie.cpp), Go's Request.Cookie and Cookies.
 
     /// cookie returns the first cookie called name in the Cookie headers, or
@@ -165,13 +218,19 @@ private:
     std::string_view pattern_;
     bool close_ = false;
     std::vector<std::pair<std::string_view, std::string_view>> path_values_;
+    struct value_slot {
+        const void* key;
+        void* object;                    // in arena_
+        void (*destroy)(void*) noexcept;  // null for a trivially destructible value
+    };
+    std::vector<value_slot> values_;
     detail::arena arena_;
-    // Parsed forms. The request is reused request after request and the
-    // engine's reset does not know forms, so forms() recognizes a stale state
-    // by a marker entry in path_values_ (which reset clears) and clears it,
-    // keeping its memory.
+    // Parsed forms, made on first use and emptied (memory kept) by the
+    // engine's reset when the request is reused.
     std::shared_ptr<detail::form_state> forms_;
     detail::form_state& forms();
+    /// clear_values destroys the request values (their memory is the arena's).
+    void clear_values() noexcept;
 };
 
 }  // namespace ringhttp

@@ -219,3 +219,58 @@ TEST_CASE("waiting: a shared_mutex lets readers share and a writer in while read
     CHECK_FALSE(overlap.load());
     CHECK(readers.most.load() > 1);  // readers shared it
 }
+
+namespace {
+
+struct user {
+    std::string name;
+    static inline std::atomic<int> alive{0};  // constructed and not yet destroyed
+    explicit user(std::string n) : name(std::move(n)) { ++alive; }
+    user(const user& o) : name(o.name) { ++alive; }
+    user(user&& o) noexcept : name(std::move(o.name)) { ++alive; }
+    user& operator=(const user&) = default;
+    user& operator=(user&&) noexcept = default;
+    ~user() { --alive; }
+};
+
+inline const context_key<user> current_user{"user"};
+inline const context_key<int> request_number{"n"};
+inline const context_key<int> other_int{"n"};  // same type and name, another key
+
+}  // namespace
+
+TEST_CASE("request values: middleware hands a typed value to the handler, cleared with the request",
+          "[wire][values]") {
+    std::atomic<int> numbered{0};
+    auto app = make_handler([&](response_writer& w, request& r) {
+        const user* u = r.value(current_user);
+        const int* n = r.value(request_number);
+        w.write(std::string(u != nullptr ? u->name : "nobody") + " " + (n != nullptr ? std::to_string(*n) : "-") +
+                (r.value(other_int) != nullptr ? " clash" : ""));
+    });
+    // The "auth" middleware: a user from a header, and a number for each request.
+    auto auth = make_handler([&](response_writer& w, request& r) {
+        if (std::string_view name = r.header().get("X-User"); !name.empty()) {
+            r.set_value(current_user, user(std::string(name)));
+            r.set_value(current_user, user(std::string(name) + "!"));  // replaces, not adds
+        }
+        r.set_value(request_number, ++numbered);
+        app->serve_http(w, r);
+    });
+    test_server s(auth, one_ring());
+    raw_connection c(s.port());
+    // Three requests on one connection: the exchange and its request are reused.
+    c.send("GET / HTTP/1.1\r\nHost: t\r\nX-User: ana\r\n\r\n"
+           "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET / HTTP/1.1\r\nHost: t\r\nX-User: bo\r\n\r\n");
+    const raw_result r = c.read_responses(3);
+    const std::vector<response> rs = parse_responses(r.bytes, {}, false);
+    REQUIRE(rs.size() == 3);
+    CHECK(rs[0].body == "ana! 1");
+    CHECK(rs[1].body == "nobody 2");  // the first request's user is gone
+    CHECK(rs[2].body == "bo! 3");
+    // Each request's user was destroyed with it (the last one's too, once the
+    // exchange was reset for the next request).
+    for (int i = 0; i < 100 && user::alive.load() != 0; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(user::alive.load() == 0);
+}

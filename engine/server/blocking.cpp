@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -25,47 +27,91 @@ struct job {
     engine::exchange* ex;
 };
 
-// Process-wide, started on first use, never stopped: its threads sleep when
-// idle and end with the process.
+// Process-wide, started on first use, never stopped. It keeps a base of
+// max(4, 2 x online CPUs) threads and starts another whenever a job finds no
+// idle thread, up to max (Go's runtime starts a thread for each goroutine
+// blocked in a syscall); a thread past the base that stays idle for
+// idle_exit ends. So 1,000 concurrent blocking calls run concurrently, and an
+// idle process keeps only the base.
 class blocking_pool {
 public:
+    static constexpr std::chrono::seconds idle_exit{10};
+
     static blocking_pool& instance() {
         static blocking_pool* pool = new blocking_pool();
         return *pool;
     }
 
     void submit(const job& j) {
-        {
-            std::lock_guard lock(mu_);
-            queue_.push_back(j);
+        std::unique_lock lock(mu_);
+        queue_.push_back(j);
+        if (idle_ >= queue_.size()) {
+            lock.unlock();
+            cv_.notify_one();
+            return;
         }
-        cv_.notify_one();
+        if (threads_ < max_ && start_thread()) return;
+        // At the maximum (or out of threads): the job waits for a free one.
+    }
+
+    blocking_pool_stats stats() {
+        std::lock_guard lock(mu_);
+        return {threads_, idle_, queue_.size(), max_};
+    }
+
+    void set_max(std::size_t n) {
+        std::lock_guard lock(mu_);
+        max_ = std::max(n, base_);
     }
 
 private:
     blocking_pool() {
-        long online = ::sysconf(_SC_NPROCESSORS_ONLN);
-        const unsigned n = std::max(4u, 2u * static_cast<unsigned>(online > 0 ? online : 1));
-        for (unsigned i = 0; i < n; ++i) std::thread([this] { run(); }).detach();
+        const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+        base_ = std::max<std::size_t>(4, 2 * static_cast<std::size_t>(online > 0 ? online : 1));
+        std::lock_guard lock(mu_);
+        for (std::size_t i = 0; i < base_; ++i) start_thread();
+    }
+
+    // With mu_ held.
+    bool start_thread() {
+        try {
+            std::thread([this] { run(); }).detach();
+        } catch (const std::system_error&) {
+            return false;  // out of threads: the existing ones take the queue
+        }
+        ++threads_;
+        return true;
     }
 
     void run() {
+        std::unique_lock lock(mu_);
         for (;;) {
-            job j;
-            {
-                std::unique_lock lock(mu_);
-                cv_.wait(lock, [this] { return !queue_.empty(); });
-                j = queue_.front();
-                queue_.pop_front();
+            ++idle_;
+            const bool got = cv_.wait_for(lock, idle_exit, [this] { return !queue_.empty(); });
+            --idle_;
+            if (!got) {
+                if (threads_ > base_) {
+                    --threads_;
+                    return;
+                }
+                continue;
             }
+            const job j = queue_.front();
+            queue_.pop_front();
+            lock.unlock();
             j.call(j.arg);  // the template wrapper catches fn's exceptions
             j.ex->owner().ready(j.ex);
+            lock.lock();
         }
     }
 
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<job> queue_;
+    std::size_t base_ = 4;
+    std::size_t max_ = 1024;
+    std::size_t threads_ = 0;
+    std::size_t idle_ = 0;  // threads waiting for a job
 };
 
 }  // namespace
@@ -93,5 +139,9 @@ long detail::read_file_at(int fd, char* buf, std::size_t n, std::int64_t off) {
         if (errno != EINTR) return -errno;
     }
 }
+
+blocking_pool_stats blocking_stats() { return blocking_pool::instance().stats(); }
+
+void set_max_blocking_threads(std::size_t n) { blocking_pool::instance().set_max(n); }
 
 }  // namespace ringhttp

@@ -30,7 +30,23 @@ long read_file_at(int fd, char* buf, std::size_t n, std::int64_t off);
 /// rethrown in the handler, and the errno fn left is the caller's errno when
 /// run_blocking returns (errno is per thread: without that it would be
 /// lost). Called outside a handler, it runs fn inline.
-/// The pool has max(4, 2 x online CPUs) threads.
+/// The pool keeps max(4, 2 x online CPUs) threads and starts more whenever
+/// a call finds none idle, up to set_max_blocking_threads (1024 by default),
+/// as Go's runtime starts threads for goroutines blocked in system calls;
+/// threads past the base end after 10 s idle.
+/// blocking_pool_stats is the blocking pool's state (for metrics).
+struct blocking_pool_stats {
+    std::size_t threads = 0;  ///< threads running (busy or idle)
+    std::size_t idle = 0;     ///< threads waiting for a call
+    std::size_t queued = 0;   ///< calls waiting for a thread (at the maximum)
+    std::size_t max = 0;      ///< the most threads it may start
+};
+/// blocking_stats reports the pool's state. Thread-safe.
+blocking_pool_stats blocking_stats();
+/// set_max_blocking_threads sets the most threads the pool may run (never
+/// below its base). Thread-safe.
+void set_max_blocking_threads(std::size_t n);
+
 template <class F>
 auto run_blocking(F&& fn) -> std::invoke_result_t<F&> {
     using result = std::invoke_result_t<F&>;

@@ -274,3 +274,29 @@ TEST_CASE("request values: middleware hands a typed value to the handler, cleare
     for (int i = 0; i < 100 && user::alive.load() != 0; ++i) std::this_thread::sleep_for(10ms);
     CHECK(user::alive.load() == 0);
 }
+
+TEST_CASE("waiting: the blocking pool grows so 64 concurrent blocking calls run at once, and reports it",
+          "[wire][blocking]") {
+    occupancy inside;
+    std::atomic<bool> release{false};
+    test_server s(make_handler([&](response_writer& w, request&) {
+                      run_blocking([&] {
+                          inside.enter();
+                          // Hold the thread until all 64 are in (or 10 s pass).
+                          for (int i = 0; i < 1000 && !release.load(); ++i) ::usleep(10000);
+                          inside.leave();
+                      });
+                      w.write("done");
+                  }),
+                  one_ring());
+    std::thread clients([&] { CHECK(concurrent_200s(s.port(), 64, "GET / HTTP/1.1\r\nHost: t\r\n\r\n") == 64); });
+    for (int i = 0; i < 1000 && inside.now.load() < 64; ++i) std::this_thread::sleep_for(10ms);
+    const blocking_pool_stats busy = blocking_stats();
+    release = true;
+    clients.join();
+    // A fixed pool of max(4, 2 x CPUs) would have run a handful at a time.
+    CHECK(inside.most.load() == 64);
+    CHECK(busy.threads >= 64);
+    CHECK(busy.max >= 1000);
+    CHECK(busy.queued == 0);
+}

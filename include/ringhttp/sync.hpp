@@ -8,7 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace ringhttp {
 
@@ -178,6 +181,108 @@ private:
     std::mutex guard_;
     std::ptrdiff_t count_ = 0;
     detail::waiter_queue waiters_;
+};
+
+/// channel is Go's buffered channel (make(chan T, capacity)) between
+/// handlers, rings and plain threads: send() parks while it is full,
+/// receive() while it is empty; close() ends it: receivers drain what is
+/// left and then get nullopt, and a send on a closed channel returns false
+/// (Go panics). A capacity of 0 is taken as 1 (no unbuffered rendezvous).
+/// Its buffer is allocated once, at construction.
+template <class T>
+class channel {
+public:
+    explicit channel(std::size_t capacity) : slots_(capacity == 0 ? 1 : capacity) {}
+    channel(const channel&) = delete;
+    channel& operator=(const channel&) = delete;
+
+    /// send puts value in the channel, parking while it is full; false when
+    /// the channel is (or becomes) closed, and value is not sent.
+    bool send(T value) {
+        for (;;) {
+            std::unique_lock g(guard_);
+            if (closed_) return false;
+            if (count_ < slots_.size()) {
+                slots_[(head_ + count_) % slots_.size()].emplace(std::move(value));
+                ++count_;
+                wake_one(g, receivers_);
+                return true;
+            }
+            wait(g, senders_);
+        }
+    }
+    /// receive takes the oldest value, parking while the channel is empty;
+    /// nullopt once it is closed and empty.
+    std::optional<T> receive() {
+        for (;;) {
+            std::unique_lock g(guard_);
+            if (count_ > 0) return take(g);
+            if (closed_) return std::nullopt;
+            wait(g, receivers_);
+        }
+    }
+    /// try_send and try_receive never wait.
+    bool try_send(T& value) {
+        std::unique_lock g(guard_);
+        if (closed_ || count_ == slots_.size()) return false;
+        slots_[(head_ + count_) % slots_.size()].emplace(std::move(value));
+        ++count_;
+        wake_one(g, receivers_);
+        return true;
+    }
+    std::optional<T> try_receive() {
+        std::unique_lock g(guard_);
+        if (count_ == 0) return std::nullopt;
+        return take(g);
+    }
+    /// close ends the channel and wakes everyone waiting on it.
+    void close() noexcept {
+        detail::waiter_queue wake;
+        {
+            std::lock_guard g(guard_);
+            closed_ = true;
+            wake = receivers_;
+            receivers_ = {};
+            while (detail::waiter* w = senders_.pop()) wake.push(*w);
+        }
+        while (detail::waiter* w = wake.pop()) detail::unpark(*w);
+    }
+    std::size_t size() {
+        std::lock_guard g(guard_);
+        return count_;
+    }
+    std::size_t capacity() const noexcept { return slots_.size(); }
+
+private:
+    std::mutex guard_;  // held for a few instructions, never across a wait
+    std::vector<std::optional<T>> slots_;
+    std::size_t head_ = 0;
+    std::size_t count_ = 0;
+    bool closed_ = false;
+    detail::waiter_queue senders_;    // waiting for room
+    detail::waiter_queue receivers_;  // waiting for a value
+
+    // Parks until woken; the caller then looks again (another may have
+    // taken the room or the value meanwhile).
+    void wait(std::unique_lock<std::mutex>& g, detail::waiter_queue& q) {
+        detail::waiter w;
+        q.push(w);
+        g.unlock();
+        detail::park(w);
+    }
+    static void wake_one(std::unique_lock<std::mutex>& g, detail::waiter_queue& q) noexcept {
+        detail::waiter* w = q.pop();
+        g.unlock();
+        if (w != nullptr) detail::unpark(*w);
+    }
+    std::optional<T> take(std::unique_lock<std::mutex>& g) {
+        std::optional<T> v = std::move(slots_[head_]);
+        slots_[head_].reset();
+        head_ = (head_ + 1) % slots_.size();
+        --count_;
+        wake_one(g, senders_);
+        return v;
+    }
 };
 
 /// sleep_until suspends the calling handler until t, on its ring's timers

@@ -300,3 +300,81 @@ TEST_CASE("waiting: the blocking pool grows so 64 concurrent blocking calls run 
     CHECK(busy.max >= 1000);
     CHECK(busy.queued == 0);
 }
+
+TEST_CASE("waiting: a channel carries values between handlers on two rings and from a plain thread, in order",
+          "[wire][channel]") {
+    ringhttp::channel<int> ch(4);  // small: both sides park often
+    ringhttp::mutex mu;
+    long sum = 0;  // guarded by mu
+    int received = 0;
+    std::atomic<bool> out_of_order{false};
+    server_options o;
+    o.threads = 2;
+    test_server s(make_handler([&](response_writer& w, request& r) {
+                      if (r.url().path == "/produce") {
+                          for (int i = 1; i <= 100; ++i) ch.send(i);
+                          w.write("sent");
+                          return;
+                      }
+                      // A consumer takes 50 values; each producer's values
+                      // reach it in the order sent (FIFO per producer is what
+                      // a channel promises with several of them).
+                      int last[2] = {0, 100};
+                      for (int k = 0; k < 50; ++k) {
+                          std::optional<int> v = ch.receive();
+                          if (!v) break;
+                          int& prev = last[*v > 100 ? 1 : 0];
+                          if (*v <= prev) out_of_order = true;
+                          prev = *v;
+                          std::lock_guard lock(mu);
+                          sum += *v;
+                          ++received;
+                      }
+                      w.write("taken");
+                  }),
+                  o);
+    std::thread plain([&] {
+        for (int i = 101; i <= 200; ++i) ch.send(i);  // blocks this thread while full
+    });
+    std::thread consumers([&] { CHECK(concurrent_200s(s.port(), 4, "GET /consume HTTP/1.1\r\nHost: t\r\n\r\n") == 4); });
+    CHECK(concurrent_200s(s.port(), 1, "GET /produce HTTP/1.1\r\nHost: t\r\n\r\n") == 1);
+    plain.join();
+    consumers.join();
+    std::lock_guard lock(mu);
+    CHECK(received == 200);
+    CHECK(sum == 200 * 201 / 2);
+    CHECK_FALSE(out_of_order.load());
+}
+
+TEST_CASE("waiting: closing a channel wakes its receivers, which drain it and then end", "[wire][channel]") {
+    ringhttp::channel<std::string> ch(8);
+    std::atomic<int> ended{0};
+    test_server s(make_handler([&](response_writer& w, request&) {
+                      std::string got;
+                      while (std::optional<std::string> v = ch.receive()) got += *v;
+                      ++ended;
+                      w.write("[" + got + "]");
+                  }),
+                  one_ring());
+    std::vector<std::string> bodies;
+    std::mutex bodies_mu;
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 3; ++i)
+        clients.emplace_back([&] {
+            exchange_result r = exchange(s.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n", {}, 10000ms);
+            std::lock_guard lock(bodies_mu);
+            if (r.responses.size() == 1) bodies.push_back(r.responses[0].body);
+        });
+    std::this_thread::sleep_for(100ms);
+    CHECK(ch.send("a"));
+    CHECK(ch.send("b"));
+    ch.close();
+    CHECK_FALSE(ch.send("c"));  // closed: not sent
+    for (auto& t : clients) t.join();
+    CHECK(ended.load() == 3);
+    REQUIRE(bodies.size() == 3);
+    std::string all;
+    for (const std::string& b : bodies) all += b;
+    std::sort(all.begin(), all.end());
+    CHECK(all == "[[[]]]ab");  // each value went to exactly one receiver
+}

@@ -1,0 +1,3 @@
+module ringhttp/bench/go_waiting
+
+go 1.23

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include <ringhttp/blocking.hpp>
 #include <ringhttp/middleware.hpp>
 
 namespace ringhttp {
@@ -181,6 +182,19 @@ std::string metrics::render() const {
     put("http_connections_closed_total{state=\"closed\"} %lld\n", static_cast<long long>(connections(conn_state::closed)));
     put("http_connections_closed_total{state=\"hijacked\"} %lld\n",
         static_cast<long long>(connections(conn_state::hijacked)));
+    // The process-wide pool behind run_blocking (Go shows its threads in
+    // runtime metrics; a queue here means the pool is at its maximum).
+    const blocking_pool_stats pool = blocking_stats();
+    out += "# HELP ringhttp_blocking_threads Threads of the run_blocking pool, by state.\n";
+    out += "# TYPE ringhttp_blocking_threads gauge\n";
+    put("ringhttp_blocking_threads{state=\"busy\"} %zu\n", pool.threads - pool.idle);
+    put("ringhttp_blocking_threads{state=\"idle\"} %zu\n", pool.idle);
+    out += "# HELP ringhttp_blocking_queued Calls waiting for a thread of the run_blocking pool.\n";
+    out += "# TYPE ringhttp_blocking_queued gauge\n";
+    put("ringhttp_blocking_queued %zu\n", pool.queued);
+    out += "# HELP ringhttp_blocking_max_threads The most threads the run_blocking pool may run.\n";
+    out += "# TYPE ringhttp_blocking_max_threads gauge\n";
+    put("ringhttp_blocking_max_threads %zu\n", pool.max);
     return out;
 }
 

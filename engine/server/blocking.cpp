@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cerrno>
 #include <condition_variable>
@@ -38,9 +39,14 @@ public:
     static constexpr std::chrono::seconds idle_exit{10};
 
     static blocking_pool& instance() {
-        static blocking_pool* pool = new blocking_pool();
+        static blocking_pool* pool = started_ = new blocking_pool();
         return *pool;
     }
+    /// started is the pool once a call made it, else null (a metrics
+    /// scrape must not start threads).
+    static blocking_pool* started() noexcept { return started_.load(std::memory_order_acquire); }
+    /// configured_max is the maximum set before the pool started.
+    static inline std::atomic<std::size_t> configured_max{1024};
 
     void submit(const job& j) {
         std::unique_lock lock(mu_);
@@ -63,12 +69,14 @@ public:
         std::lock_guard lock(mu_);
         max_ = std::max(n, base_);
     }
+    std::size_t base() const noexcept { return base_; }
 
 private:
     blocking_pool() {
         const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
         base_ = std::max<std::size_t>(4, 2 * static_cast<std::size_t>(online > 0 ? online : 1));
         std::lock_guard lock(mu_);
+        max_ = std::max(configured_max.load(), base_);
         for (std::size_t i = 0; i < base_; ++i) start_thread();
     }
 
@@ -112,6 +120,7 @@ private:
     std::size_t max_ = 1024;
     std::size_t threads_ = 0;
     std::size_t idle_ = 0;  // threads waiting for a job
+    static inline std::atomic<blocking_pool*> started_{nullptr};
 };
 
 }  // namespace
@@ -140,8 +149,14 @@ long detail::read_file_at(int fd, char* buf, std::size_t n, std::int64_t off) {
     }
 }
 
-blocking_pool_stats blocking_stats() { return blocking_pool::instance().stats(); }
+blocking_pool_stats blocking_stats() {
+    if (blocking_pool* pool = blocking_pool::started()) return pool->stats();
+    return {0, 0, 0, blocking_pool::configured_max.load()};
+}
 
-void set_max_blocking_threads(std::size_t n) { blocking_pool::instance().set_max(n); }
+void set_max_blocking_threads(std::size_t n) {
+    blocking_pool::configured_max.store(n);
+    if (blocking_pool* pool = blocking_pool::started()) pool->set_max(n);
+}
 
 }  // namespace ringhttp

@@ -91,6 +91,10 @@ TEST_CASE("metrics: counts by code and method, histogram, exposition format", "[
     CHECK_THAT(text, ContainsSubstring("http_request_duration_seconds_count 4\n"));
     CHECK_THAT(text, ContainsSubstring("http_request_duration_seconds_sum "));
     CHECK_THAT(text, ContainsSubstring("# TYPE http_connections gauge\n"));
+    // The run_blocking pool (not started by a scrape: no threads until a handler uses it).
+    CHECK_THAT(text, ContainsSubstring("# TYPE ringhttp_blocking_threads gauge\n"));
+    CHECK_THAT(text, ContainsSubstring("ringhttp_blocking_queued 0\n"));
+    CHECK_THAT(text, ContainsSubstring("ringhttp_blocking_max_threads 1024\n"));
     // Every sample line is "name{labels} value" or "name value".
     std::size_t start = 0;
     const std::regex sample(R"re([a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? [0-9.e+-]+)re");

@@ -18,6 +18,7 @@
 #include <ringhttp/errc.hpp>
 
 #include "engine/server/cpu_count.hpp"
+#include "engine/server/stall_detector.hpp"
 #include "engine/server/worker.hpp"
 
 namespace ringhttp {
@@ -279,10 +280,18 @@ std::error_code server::serve() {
         }
         w.run();
     };
+    std::unique_ptr<engine::stall_detector> stalls;
+    if (impl_->options.stall_threshold.count() > 0) {
+        std::vector<engine::worker*> rings;
+        for (auto& w : impl_->workers) rings.push_back(w.get());
+        stalls = std::make_unique<engine::stall_detector>(std::move(rings), impl_->options.stall_threshold,
+                                                          &impl_->options.error_log);
+    }
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < impl_->workers.size(); ++i) threads.emplace_back(run, i);
     run(0);
     for (std::thread& t : threads) t.join();
+    stalls.reset();  // before the workers it watches go
     {
         std::lock_guard lock(impl_->mu);
         impl_->workers.clear();

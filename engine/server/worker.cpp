@@ -456,6 +456,8 @@ void worker::run() {
     // quiescent state each iteration and goes offline while it blocks.
     rcu::register_thread();
     running_ = this;
+    thread_ = ::pthread_self();
+    thread_known_.store(true, std::memory_order_release);
     ring_.arm_wake();
     arm_accept();
     if (requests_.load(std::memory_order_acquire) != 0) on_wake();
@@ -470,9 +472,11 @@ void worker::run() {
         if (stopping_ && live_ == 0 && !accept_armed_) break;
         if (wheel_.size() != 0 || accept_retry_ns_ != 0) arm_wakeup();
         rcu::offline();
+        busy_since_.store(0, std::memory_order_relaxed);
         const int rc = ring_.submit_and_wait();
         rcu::online();
         now_ = now_ns();
+        busy_since_.store(now_, std::memory_order_relaxed);
         if (rc < 0) {
             log(std::string("ringhttp: io_uring_enter: ") + std::strerror(-rc));
             break;
@@ -481,6 +485,8 @@ void worker::run() {
         if (wheel_.size() != 0 || accept_retry_ns_ != 0) run_timers();
     }
     running_ = nullptr;
+    thread_known_.store(false, std::memory_order_release);
+    busy_since_.store(0, std::memory_order_relaxed);
     rcu::unregister_thread();
 }
 

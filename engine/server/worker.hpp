@@ -2,6 +2,7 @@
 #pragma once
 
 #include <liburing.h>
+#include <pthread.h>
 
 #include <atomic>
 #include <cstddef>
@@ -92,6 +93,16 @@ public:
     void shutdown() noexcept;
     /// wake makes the ring look at its requests again. Thread-safe.
     void wake() noexcept;
+    /// busy_since is when the ring last came back from waiting for
+    /// completions (the coarse clock), or 0 while it waits: how long it has
+    /// been away from its loop. Thread-safe (the stall detector reads it).
+    std::uint64_t busy_since() const noexcept { return busy_since_.load(std::memory_order_relaxed); }
+    /// thread gives the ring's thread while run() runs. Thread-safe.
+    bool thread(pthread_t& out) const noexcept {
+        if (!thread_known_.load(std::memory_order_acquire)) return false;
+        out = thread_;
+        return true;
+    }
 
     // The loop's services, on this worker's thread, for the exchanges'
     // streams (stream_impl.hpp), the protocol (http1_session) and the
@@ -216,6 +227,9 @@ private:
     };
     std::vector<sleeper> sleepers_;  // a min-heap by ns
     bool fiber_work_ = false;        // local_ready_ or sleepers_ is not empty
+    std::atomic<std::uint64_t> busy_since_{0};
+    pthread_t thread_{};
+    std::atomic<bool> thread_known_{false};
     static inline thread_local worker* running_ = nullptr;  // the worker whose loop runs on this thread
 
     static std::uint64_t pack(ring_op o, const connection& c) noexcept { return user_data::encode(o, c.index, c.gen); }

@@ -117,6 +117,12 @@ struct server_options {
     /// enable it behind a proxy that always sends the header: anyone who can
     /// connect directly can claim any address.
     bool proxy_protocol = false;
+    /// stall_threshold: a ring thread that has not come back to its loop
+    /// for longer (a handler called a blocking function, or computes for
+    /// long) is reported once per stall on error_log, with the request its
+    /// handler serves and the thread's backtrace (taken with SIGURG). 0
+    /// turns the detector off. See docs/WAITING.md.
+    std::chrono::nanoseconds stall_threshold{std::chrono::milliseconds(100)};
 };
 
 /// server is an HTTP/1.1 server, Go's http.Server. Construct it with

@@ -378,3 +378,40 @@ TEST_CASE("waiting: closing a channel wakes its receivers, which drain it and th
     std::sort(all.begin(), all.end());
     CHECK(all == "[[[]]]ab");  // each value went to exactly one receiver
 }
+
+TEST_CASE("stall detector: a handler that blocks its ring is named, with the ring thread's backtrace",
+          "[wire][stall]") {
+    server_options o = one_ring();
+    o.stall_threshold = 50ms;
+    auto mux = std::make_shared<serve_mux>();
+    mux->handle_func("GET /stall/{id}", [](response_writer& w, request&) {
+        ::sleep(1);  // the mistake: a blocking call on the ring thread
+        w.write("late");
+    });
+    mux->handle_func("GET /fine", [](response_writer& w, request&) {
+        sleep_for(200ms);  // parks: not a stall
+        w.write("fine");
+    });
+    test_server s(mux, o);
+    exchange_result fine = exchange(s.port(), "GET /fine HTTP/1.1\r\nHost: t\r\n\r\n", {}, 3000ms);
+    REQUIRE(fine.responses.size() == 1);
+    for (const std::string& line : s.log_lines()) CHECK(line.find("stalled") == std::string::npos);
+
+    exchange_result r = exchange(s.port(), "GET /stall/7 HTTP/1.1\r\nHost: t\r\n\r\n", {}, 5000ms);
+    REQUIRE(r.responses.size() == 1);  // served anyway, late
+    std::string report;
+    for (int i = 0; i < 100 && report.empty(); ++i) {
+        for (const std::string& line : s.log_lines())
+            if (line.find("stalled") != std::string::npos) report = line;
+        if (report.empty()) std::this_thread::sleep_for(20ms);
+    }
+    CAPTURE(report);
+    CHECK(report.find("ring 0 stalled") != std::string::npos);
+    CHECK(report.find("pattern \"GET /stall/{id}\" (GET /stall/7)") != std::string::npos);
+    CHECK(report.find("run_blocking") != std::string::npos);
+    CHECK(report.find("\n    #0 ") != std::string::npos);  // the backtrace
+    // Once per stall, not once per look.
+    int reports = 0;
+    for (const std::string& line : s.log_lines()) reports += line.find("stalled") != std::string::npos;
+    CHECK(reports == 1);
+}

@@ -150,6 +150,20 @@ void semaphore::acquire() {
     detail::park(w);  // release() handed a unit over
 }
 
+bool semaphore::acquire(std::stop_token stop) {
+    std::unique_lock g(guard_);
+    if (count_ > 0 && waiters_.empty()) {
+        --count_;
+        return true;
+    }
+    if (stop.stop_requested()) return false;
+    detail::waiter w;
+    waiters_.push(w);
+    g.unlock();
+    detail::park_unless_stopped(w, waiters_, guard_, stop);
+    return !w.canceled;  // else release() handed a unit over
+}
+
 bool semaphore::try_acquire() noexcept {
     std::lock_guard g(guard_);
     if (count_ == 0 || !waiters_.empty()) return false;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -24,6 +25,7 @@ struct waiter {
     void* fiber = nullptr;  // the handler's exchange, or null: a plain thread
     std::atomic<bool> ready{false};
     bool shared = false;    // what it waits for, where a primitive has two kinds (shared_mutex)
+    bool canceled = false;  // taken off its queue by a stop_token, not woken by the primitive
     // A plain thread waits on these; a fiber parks instead.
     std::mutex m;
     std::condition_variable cv;
@@ -57,7 +59,34 @@ struct waiter_queue {
         }
         return w;
     }
+    /// remove takes w off the queue; false when it was not on it.
+    bool remove(waiter& w) noexcept {
+        waiter* prev = nullptr;
+        for (waiter* p = head; p != nullptr; prev = p, p = p->next) {
+            if (p != &w) continue;
+            (prev == nullptr ? head : prev->next) = p->next;
+            if (tail == p) tail = prev;
+            return true;
+        }
+        return false;
+    }
 };
+
+/// park_unless_stopped parks w, queued on q under guard (unlocked by the
+/// caller already), until woken or until stop fires: then w is taken off q
+/// (if a waker did not take it first) and w.canceled is set.
+inline void park_unless_stopped(waiter& w, waiter_queue& q, std::mutex& guard, const std::stop_token& stop) {
+    std::stop_callback cancel(stop, [&] {
+        bool queued;
+        {
+            std::lock_guard g(guard);
+            queued = q.remove(w);
+            if (queued) w.canceled = true;
+        }
+        if (queued) unpark(w);
+    });
+    park(w);
+}
 
 }  // namespace detail
 
@@ -136,6 +165,23 @@ public:
     void wait(Lock& lock, Predicate ready) {
         while (!ready()) wait(lock);
     }
+    /// wait with a stop_token (a request's r.stop_token(), say) also ends
+    /// when stop fires; it returns ready() (false: stopped first).
+    template <class Lock, class Predicate>
+    bool wait(Lock& lock, std::stop_token stop, Predicate ready) {
+        while (!ready()) {
+            if (stop.stop_requested()) return ready();
+            detail::waiter w;
+            {
+                std::lock_guard g(guard_);
+                waiters_.push(w);
+            }
+            lock.unlock();
+            detail::park_unless_stopped(w, waiters_, guard_, stop);
+            lock.lock();
+        }
+        return true;
+    }
     void notify_one() noexcept;
     void notify_all() noexcept;
 
@@ -154,6 +200,8 @@ public:
     semaphore& operator=(const semaphore&) = delete;
 
     void acquire();
+    /// acquire with a stop_token: false when stop fired first (no unit taken).
+    bool acquire(std::stop_token stop);
     bool try_acquire() noexcept;
     void release(std::size_t n = 1) noexcept;
 
@@ -198,27 +246,28 @@ public:
 
     /// send puts value in the channel, parking while it is full; false when
     /// the channel is (or becomes) closed, and value is not sent.
-    bool send(T value) {
+    bool send(T value, std::stop_token stop = {}) {
         for (;;) {
             std::unique_lock g(guard_);
-            if (closed_) return false;
+            if (closed_ || stop.stop_requested()) return false;
             if (count_ < slots_.size()) {
                 slots_[(head_ + count_) % slots_.size()].emplace(std::move(value));
                 ++count_;
                 wake_one(g, receivers_);
                 return true;
             }
-            wait(g, senders_);
+            wait(g, senders_, stop);
         }
     }
     /// receive takes the oldest value, parking while the channel is empty;
-    /// nullopt once it is closed and empty.
-    std::optional<T> receive() {
+    /// nullopt once it is closed and empty, or (with a stop_token) once
+    /// stop fired while it waited.
+    std::optional<T> receive(std::stop_token stop = {}) {
         for (;;) {
             std::unique_lock g(guard_);
             if (count_ > 0) return take(g);
-            if (closed_) return std::nullopt;
-            wait(g, receivers_);
+            if (closed_ || stop.stop_requested()) return std::nullopt;
+            wait(g, receivers_, stop);
         }
     }
     /// try_send and try_receive never wait.
@@ -264,11 +313,12 @@ private:
 
     // Parks until woken; the caller then looks again (another may have
     // taken the room or the value meanwhile).
-    void wait(std::unique_lock<std::mutex>& g, detail::waiter_queue& q) {
+    void wait(std::unique_lock<std::mutex>& g, detail::waiter_queue& q, const std::stop_token& stop) {
         detail::waiter w;
         q.push(w);
         g.unlock();
-        detail::park(w);
+        if (stop.stop_possible()) detail::park_unless_stopped(w, q, guard_, stop);
+        else detail::park(w);
     }
     static void wake_one(std::unique_lock<std::mutex>& g, detail::waiter_queue& q) noexcept {
         detail::waiter* w = q.pop();

@@ -415,3 +415,56 @@ TEST_CASE("stall detector: a handler that blocks its ring is named, with the rin
     for (const std::string& line : s.log_lines()) reports += line.find("stalled") != std::string::npos;
     CHECK(reports == 1);
 }
+
+TEST_CASE("waiting: waits given the request's stop_token end when the client goes away", "[wire][sync]") {
+    ringhttp::mutex mu;
+    ringhttp::condition_variable cv;
+    ringhttp::channel<int> ch(1);
+    ringhttp::semaphore none(0);
+    std::promise<std::string> result;
+    test_server s(make_handler([&](response_writer&, request& r) {
+                      std::string got;
+                      {
+                          std::unique_lock lock(mu);
+                          got += cv.wait(lock, r.stop_token(), [] { return false; }) ? "woken " : "stopped ";
+                      }
+                      // The token has fired: these end at once, without a value.
+                      got += ch.receive(r.stop_token()) ? "value " : "none ";
+                      got += none.acquire(r.stop_token()) ? "unit" : "no-unit";
+                      result.set_value(got);
+                  }),
+                  one_ring());
+    {
+        raw_connection c(s.port());
+        c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+        std::this_thread::sleep_for(100ms);
+        c.reset_close();
+    }
+    std::future<std::string> f = result.get_future();
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+    CHECK(f.get() == "stopped none no-unit");
+    // The waiter left the condition's queue: a notify now wakes nobody.
+    cv.notify_one();
+}
+
+TEST_CASE("waiting: a stop_token wait still gets what it waits for when it comes first", "[wire][sync]") {
+    ringhttp::channel<int> ch(1);
+    ringhttp::semaphore units(0);
+    std::promise<std::string> result;
+    test_server s(make_handler([&](response_writer& w, request& r) {
+                      std::optional<int> v = ch.receive(r.stop_token());
+                      const bool unit = units.acquire(r.stop_token());
+                      result.set_value((v ? std::to_string(*v) : "none") + (unit ? " unit" : " no-unit"));
+                      w.write("ok");
+                  }),
+                  one_ring());
+    std::thread client([&] { exchange(s.port(), "GET / HTTP/1.1\r\nHost: t\r\n\r\n", {}, 5000ms); });
+    std::this_thread::sleep_for(100ms);
+    CHECK(ch.send(42));
+    std::this_thread::sleep_for(50ms);
+    units.release();
+    std::future<std::string> f = result.get_future();
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+    CHECK(f.get() == "42 unit");
+    client.join();
+}

@@ -11,9 +11,10 @@
 namespace ringhttp {
 
 detail::waiter::waiter() noexcept {
+    // A handler's fiber parks, a hijacked one's too: its connection stays
+    // on the ring (unwatched) until the handler returns.
     engine::exchange* ex = engine::exchange::current();
-    // A hijacked handler's connection is gone from the ring: it waits as a thread would.
-    if (ex != nullptr && ex->conn() != nullptr && !ex->hijacked()) fiber = ex;
+    if (ex != nullptr && ex->conn() != nullptr) fiber = ex;
 }
 
 void detail::park(waiter& w) {
@@ -47,7 +48,7 @@ void detail::unpark(waiter& w) noexcept {
 
 std::error_code sleep_until(std::chrono::steady_clock::time_point t) {
     engine::exchange* ex = engine::exchange::current();
-    if (ex == nullptr || ex->conn() == nullptr || ex->hijacked()) {
+    if (ex == nullptr || ex->conn() == nullptr) {
         std::this_thread::sleep_until(t);
         return {};
     }

@@ -468,3 +468,32 @@ TEST_CASE("waiting: a stop_token wait still gets what it waits for when it comes
     CHECK(f.get() == "42 unit");
     client.join();
 }
+
+TEST_CASE("waiting: a hijacked handler's sleep parks too, and its ring serves others meanwhile", "[wire][sync]") {
+    std::atomic<int> fast_served{0};
+    auto mux = std::make_shared<serve_mux>();
+    mux->handle_func("/fast", [&](response_writer& w, request&) {
+        ++fast_served;
+        w.write("fast");
+    });
+    mux->handle_func("/hijack", [&](response_writer& w, request&) {
+        hijacked_connection hc;
+        if (response_controller(w).hijack(hc)) return;
+        sleep_for(300ms);  // parks: the ring answers /fast meanwhile
+        const std::string body = fast_served.load() > 0 ? "overlapped" : "serial";
+        const std::string reply =
+            "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        [[maybe_unused]] ssize_t n = ::write(hc.fd, reply.data(), reply.size());
+        ::close(hc.fd);
+    });
+    test_server s(mux, one_ring());
+    raw_connection hijacked(s.port());
+    hijacked.send("GET /hijack HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::this_thread::sleep_for(50ms);
+    exchange_result fast = exchange(s.port(), "GET /fast HTTP/1.1\r\nHost: t\r\n\r\n", {}, 2000ms);
+    REQUIRE(fast.responses.size() == 1);
+    const raw_result r = hijacked.read_responses(1, {}, 5000ms);
+    const std::vector<response> rs = parse_responses(r.bytes, {}, r.closed);
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].body == "overlapped");
+}

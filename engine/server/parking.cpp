@@ -3,6 +3,7 @@
 #include <ringhttp/errc.hpp>
 #include <ringhttp/sync.hpp>
 
+#include <stdexcept>
 #include <thread>
 
 #include "engine/server/exchange.hpp"
@@ -10,11 +11,18 @@
 
 namespace ringhttp {
 
-detail::waiter::waiter() noexcept {
+detail::waiter::waiter() {
     // A handler's fiber parks, a hijacked one's too: its connection stays
     // on the ring (unwatched) until the handler returns.
     engine::exchange* ex = engine::exchange::current();
-    if (ex != nullptr && ex->conn() != nullptr) fiber = ex;
+    if (ex != nullptr && ex->conn() != nullptr) {
+        fiber = ex;
+        return;
+    }
+    if (engine::worker::on_ring_thread())
+        throw std::logic_error(
+            "ringhttp: a sync primitive would wait on a ring thread outside a handler (a hook or callback): "
+            "that blocks the ring");
 }
 
 void detail::park(waiter& w) {

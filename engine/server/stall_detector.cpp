@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "engine/server/exchange.hpp"
@@ -35,9 +36,6 @@ struct capture_slot {
 };
 std::atomic<capture_slot*> capture{nullptr};
 std::mutex capture_mu;
-// Static, not on the reporter's stack: a handler that runs late (after the
-// reporter gave up waiting) writes into memory that is still there.
-capture_slot slot_storage;
 std::atomic<int> handler_state{0};  // 0: not tried, 1: ours installed, 2: someone else's: no backtraces
 
 void append(capture_slot& c, std::string_view s) {
@@ -131,33 +129,37 @@ void stall_detector::report(std::size_t ring, std::uint64_t stalled_ns) {
     std::string line = "ringhttp: ring " + std::to_string(ring) + " stalled: " +
                        std::to_string(stalled_ns / 1'000'000) +
                        " ms without coming back to its loop, in ";
-    capture_slot& slot = slot_storage;
+    // A slot of its own per report: one whose handler never ran (200 ms
+    // passed) is left allocated, as the handler may still run late and
+    // write into it; one whose handler finished (done is its last write)
+    // is ours to read and free.
+    std::unique_ptr<capture_slot> owned;
+    capture_slot* slot = nullptr;
     bool captured = false;
     {
         std::lock_guard lock(capture_mu);
         pthread_t thread;
         if (handler_state.load() == 1 && rings_[ring]->thread(thread)) {
-            slot.done.store(false);
-            slot.frames_n = 0;
-            slot.request_len = 0;
-            capture.store(&slot, std::memory_order_release);
+            slot = new capture_slot;
+            capture.store(slot, std::memory_order_release);
             if (::pthread_kill(thread, capture_signal) == 0) {
-                for (int i = 0; i < 200 && !slot.done.load(std::memory_order_acquire); ++i)
+                for (int i = 0; i < 200 && !slot->done.load(std::memory_order_acquire); ++i)
                     std::this_thread::sleep_for(std::chrono::milliseconds(1));
             }
             capture.store(nullptr, std::memory_order_release);
-            captured = slot.done.load(std::memory_order_acquire);
+            captured = slot->done.load(std::memory_order_acquire);
+            if (captured) owned.reset(slot);  // else left to a late handler (rare, small)
         }
     }
     if (captured) {
-        line.append(slot.request, slot.request_len);
+        line.append(slot->request, slot->request_len);
     } else {
         line += "a handler (no backtrace: SIGURG is the program's own)";
     }
     line += "; a blocking call belongs in run_blocking (docs/WAITING.md)";
-    if (captured && slot.frames_n > 0) {
-        if (char** names = ::backtrace_symbols(slot.frames, slot.frames_n)) {
-            for (int i = 0; i < slot.frames_n; ++i) {
+    if (captured && slot->frames_n > 0) {
+        if (char** names = ::backtrace_symbols(slot->frames, slot->frames_n)) {
+            for (int i = 0; i < slot->frames_n; ++i) {
                 line += "\n    #" + std::to_string(i) + " ";
                 line += names[i];
             }

@@ -143,6 +143,8 @@ public:
     /// another thread it goes through the ring's wake-up, from this ring's
     /// own thread straight onto its list.
     void ready(exchange* ex);
+    /// on_ring_thread reports whether the calling thread runs a ring's loop.
+    static bool on_ring_thread() noexcept { return running_ != nullptr; }
     /// add_sleeper wakes ex's sleep when the ring's clock reads ns.
     void add_sleeper(exchange& ex, std::uint64_t ns);
     /// submit_file_read queues a read of n bytes of fd at offset into buf

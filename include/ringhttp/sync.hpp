@@ -30,7 +30,11 @@ struct waiter {
     std::mutex m;
     std::condition_variable cv;
 
-    waiter() noexcept;  // notes whether it is made on a handler's fiber
+    /// The constructor notes whether it is made on a handler's fiber. On a
+    /// ring thread outside any handler (a conn_state hook, an error_log
+    /// callback) a wait would block the ring, and with it the handler that
+    /// could end the wait: it throws std::logic_error instead.
+    waiter();
 };
 
 /// park returns once unpark(w) was called: a handler's fiber is suspended
@@ -179,6 +183,12 @@ public:
             lock.unlock();
             detail::park_unless_stopped(w, waiters_, guard_, stop);
             lock.lock();
+            // Woken by a notify_one but stopped: pass the notify on, so
+            // another waiter does not miss it.
+            if (!w.canceled && stop.stop_requested() && !ready()) {
+                notify_one();
+                return false;
+            }
         }
         return true;
     }
@@ -249,13 +259,16 @@ public:
     bool send(T value, std::stop_token stop = {}) {
         for (;;) {
             std::unique_lock g(guard_);
-            if (closed_ || stop.stop_requested()) return false;
+            if (closed_) return false;
+            // Room first: a sender woken for room uses it even if its stop
+            // fired meanwhile, else that wake-up would be lost to the others.
             if (count_ < slots_.size()) {
                 slots_[(head_ + count_) % slots_.size()].emplace(std::move(value));
                 ++count_;
                 wake_one(g, receivers_);
                 return true;
             }
+            if (stop.stop_requested()) return false;
             wait(g, senders_, stop);
         }
     }

@@ -38,7 +38,6 @@ public:
         c_ = &c;
     }
     void unbind() noexcept { c_ = nullptr; }
-    bool bound() const noexcept { return c_ != nullptr; }
     /// connection is for the server loop, which resumes exchanges by it.
     connection* conn() const noexcept { return c_; }
 

@@ -98,11 +98,6 @@ struct transport {
         env.uring.cancel(data);
         send_cancelled = true;
     }
-    /// clear drops what was queued both ways.
-    void clear(transport_env& env, bool keep_pinned) {
-        out.clear(env.outs);
-        in.release(env.buffers, keep_pinned);
-    }
 
 private:
     void send_blocks(transport_env& env, std::uint64_t data);  // one sendmsg over up to 64 blocks
